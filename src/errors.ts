@@ -1,0 +1,168 @@
+/**
+ * Every error picots throws is a {@link PicotsError} with a stable `code`.
+ *
+ * Messages never contain a password: errors that mention a connection string carry its redacted form.
+ *
+ * @example
+ * ```ts
+ * try { await pool.fetch('SELECT * FROM t') }
+ * catch (e) {
+ *   if (e instanceof ServerError && e.code === '28P01') { ... }
+ *   if (e instanceof ConnectionError && e.mayHaveReachedServer) { ... outcome unknown ... }
+ * }
+ * ```
+ */
+
+/** Where in a query's life a failure happened. */
+export type Phase = 'acquire' | 'connect' | 'sent' | 'result';
+
+/** Base class of every error picots throws. */
+export class PicotsError extends Error {
+  /** A stable machine-readable code: a SQLSTATE for server errors, `ERR_PICOTS_*` otherwise. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** An option or connection string is invalid. Thrown up front, before any I/O. */
+export class ConfigError extends PicotsError {
+  /** The option the error is about, e.g. `maxSize` or `dsn`. */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super('ERR_PICOTS_CONFIG', `${option}: ${message}`);
+    this.option = option;
+  }
+}
+
+/** Fields the server sent with an ErrorResponse (Picodata sends only severity, code and message). */
+export interface ServerErrorFields {
+  severity?: string;
+  detail?: string;
+  hint?: string;
+  position?: string;
+}
+
+/**
+ * The server answered with an ErrorResponse. `code` is the SQLSTATE. The connection is still usable.
+ * Picodata reports every SQL-engine and cluster error as `XX000`: classify those by message text.
+ */
+export class ServerError extends PicotsError {
+  readonly severity: string | undefined;
+  readonly detail: string | undefined;
+  readonly hint: string | undefined;
+  readonly position: string | undefined;
+  /** `host:port` of the instance that answered. */
+  readonly instance: string | undefined;
+
+  constructor(code: string, message: string, fields: ServerErrorFields = {}, instance?: string) {
+    super(code, instance ? `${message} (SQLSTATE ${code}, instance ${instance})` : `${message} (SQLSTATE ${code})`);
+    this.severity = fields.severity;
+    this.detail = fields.detail;
+    this.hint = fields.hint;
+    this.position = fields.position;
+    this.instance = instance;
+  }
+}
+
+/**
+ * The server rejected the credentials (SQLSTATE 28P01). Never retried: Picodata locks a user after
+ * `auth_login_attempt_max` (default 4) consecutive failures, on each instance separately.
+ */
+export class AuthenticationError extends ServerError {}
+
+/**
+ * The connection failed or was lost. `phase` says how far the query got; `mayHaveReachedServer` says
+ * whether the statement may have been executed (Picodata autocommits every statement, so a lost
+ * statement that reached the server may be durable).
+ */
+export class ConnectionError extends PicotsError {
+  readonly phase: Phase;
+  readonly mayHaveReachedServer: boolean;
+  readonly instance: string | undefined;
+
+  constructor(
+    message: string,
+    init: { phase: Phase; mayHaveReachedServer: boolean; instance?: string; cause?: unknown; code?: string },
+  ) {
+    const where = init.instance ? ` (instance ${init.instance})` : '';
+    super(init.code ?? 'ERR_PICOTS_CONNECTION', `${message}${where}`, { cause: init.cause });
+    this.phase = init.phase;
+    this.mayHaveReachedServer = init.mayHaveReachedServer;
+    this.instance = init.instance;
+  }
+}
+
+/** A deadline passed. When `phase` is `sent` or `result`, the connection was destroyed and the outcome is unknown. */
+export class TimeoutError extends ConnectionError {
+  constructor(message: string, init: { phase: Phase; mayHaveReachedServer: boolean; instance?: string }) {
+    super(message, { ...init, code: 'ERR_PICOTS_TIMEOUT' });
+  }
+}
+
+/** The caller's AbortSignal fired. When `mayHaveReachedServer` is true the connection was destroyed. */
+export class AbortError extends ConnectionError {
+  constructor(message: string, init: { phase: Phase; mayHaveReachedServer: boolean; instance?: string; cause?: unknown }) {
+    super(message, { ...init, code: 'ERR_PICOTS_ABORTED' });
+  }
+}
+
+/** A value could not be converted without losing information (for example an int8 beyond 2^53 in `number` mode). */
+export class TypeConversionError extends PicotsError {
+  constructor(message: string) {
+    super('ERR_PICOTS_TYPE', message);
+  }
+}
+
+/** The server sent something the protocol does not allow at that point. The connection is destroyed. */
+export class ProtocolError extends PicotsError {
+  constructor(message: string) {
+    super('ERR_PICOTS_PROTOCOL', message);
+  }
+}
+
+/** `acquire()` waited longer than its timeout. */
+export class PoolTimeoutError extends PicotsError {
+  constructor(message: string) {
+    super('ERR_PICOTS_POOL_TIMEOUT', message);
+  }
+}
+
+/** The pool is closing or closed. */
+export class PoolClosedError extends PicotsError {
+  constructor(message = 'the pool is closed') {
+    super('ERR_PICOTS_POOL_CLOSED', message);
+  }
+}
+
+/** `maxWaiters` callers are already waiting: the pool fails fast instead of queueing more. */
+export class PoolSaturatedError extends PicotsError {
+  constructor(message: string) {
+    super('ERR_PICOTS_POOL_SATURATED', message);
+  }
+}
+
+/**
+ * Some statements of an `executemany()` failed. Each parameter set runs as its own statement (Picodata
+ * autocommits each one), so the others may have been applied: `results[i]` is set for each that succeeded,
+ * `errors[i]` for each that failed.
+ */
+export class ExecuteManyError extends PicotsError {
+  readonly results: ReadonlyArray<{ command: string; rowCount: number } | undefined>;
+  readonly errors: ReadonlyArray<Error | undefined>;
+
+  constructor(results: Array<{ command: string; rowCount: number } | undefined>, errors: Array<Error | undefined>) {
+    const failed = errors.filter((e) => e !== undefined);
+    super(
+      'ERR_PICOTS_EXECUTEMANY',
+      `${failed.length} of ${errors.length} statements failed; the others were applied. First error: ${failed[0]?.message}`,
+      { cause: failed[0] },
+    );
+    this.results = results;
+    this.errors = errors;
+  }
+}
