@@ -1,0 +1,75 @@
+import type { FieldInfo, Int8Mode, QueryResult, RowMode } from './query-types.js';
+import type { PreparedStatement } from './statement-cache.js';
+
+/** Where a query is in its life on one connection. */
+export enum QueryState {
+  /** Accepted, waiting for the next write: can still be withdrawn without touching the server. */
+  Queued,
+  /** Written to the socket: the server may execute it. */
+  Sent,
+  /** At least one reply arrived for it. */
+  Receiving,
+  /** Settled. */
+  Done,
+}
+
+export type RowDecoder = (values: (string | null)[]) => unknown;
+
+/**
+ * One query on one connection, from the call to its ReadyForQuery. A class (not an object literal) so every
+ * query has the same hidden shape on the hot path.
+ */
+export class PendingQuery {
+  state = QueryState.Queued;
+  /** The named statement used, when the statement cache is on. */
+  statement: PreparedStatement | undefined = undefined;
+  /** This query carries the Parse (a new named statement, or an unnamed one). */
+  parses = false;
+  /** ParseComplete arrived: a later error is not a parse error. */
+  parsed = false;
+  fields: FieldInfo[] | undefined = undefined;
+  decoder: RowDecoder | undefined = undefined;
+  rows: unknown[] = [];
+  commandTag = '';
+  error: Error | undefined = undefined;
+  /** Re-prepared once after SQLSTATE 42999 (the server invalidated the statement). */
+  reprepared = false;
+  timer: NodeJS.Timeout | undefined = undefined;
+  abortListener: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly sql: string,
+    readonly params: (string | null)[],
+    readonly rowMode: RowMode,
+    readonly int8: Int8Mode,
+    readonly prepare: boolean,
+    readonly signal: AbortSignal | undefined,
+    readonly resolve: (result: QueryResult<unknown>) => void,
+    readonly reject: (error: Error) => void,
+  ) {}
+
+  /** Stops the timer and the abort listener; called exactly once, when the query settles. */
+  disarm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.abortListener !== undefined) this.signal?.removeEventListener('abort', this.abortListener);
+    this.state = QueryState.Done;
+  }
+}
+
+/** Splits a command tag like `INSERT 0 5` or `CREATE TABLE` into its verb and row count. */
+export function parseCommandTag(tag: string): { command: string; rowCount: number } {
+  let end = tag.length;
+  let rowCount = 0;
+  const lastSpace = tag.lastIndexOf(' ');
+  if (lastSpace > 0) {
+    const last = tag.slice(lastSpace + 1);
+    if (/^\d+$/.test(last)) {
+      rowCount = Number(last);
+      end = lastSpace;
+      // INSERT's tag carries an OID before the count: "INSERT 0 5".
+      const prevSpace = tag.lastIndexOf(' ', end - 1);
+      if (prevSpace > 0 && /^\d+$/.test(tag.slice(prevSpace + 1, end))) end = prevSpace;
+    }
+  }
+  return { command: tag.slice(0, end), rowCount };
+}

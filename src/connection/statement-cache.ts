@@ -1,0 +1,72 @@
+import type { FieldInfo } from './query-types.js';
+
+/** A named prepared statement that lives on one connection. */
+export interface PreparedStatement {
+  readonly name: string;
+  readonly sql: string;
+  /** Column descriptions, known once the Describe reply arrives; `[]` for statements without rows. */
+  fields: FieldInfo[] | undefined;
+  /** Set when its Parse failed: queries pipelined behind it get this error instead of "does not exist". */
+  parseError: Error | undefined;
+  /** Decoders built for this statement, keyed by row mode and int8 mode. */
+  decoders: Map<string, unknown> | undefined;
+}
+
+/**
+ * A bounded LRU of prepared statements, keyed by SQL text. Picodata keeps statements per instance and shares
+ * that storage (`pg_statement_max`) between all clients, so every statement evicted here must be closed on
+ * the server: {@link take} hands back what fell out, and the connection sends Close for it.
+ */
+export class StatementCache {
+  private readonly entries = new Map<string, PreparedStatement>();
+  private counter = 0;
+
+  constructor(readonly capacity: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Looks a statement up and marks it most recently used. */
+  get(sql: string): PreparedStatement | undefined {
+    const entry = this.entries.get(sql);
+    if (entry !== undefined) {
+      // Map keeps insertion order: re-inserting moves the entry to the most recently used end.
+      this.entries.delete(sql);
+      this.entries.set(sql, entry);
+    }
+    return entry;
+  }
+
+  /** Adds a new statement; returns the one evicted to make room, if any. */
+  add(sql: string): { statement: PreparedStatement; evicted: PreparedStatement | undefined } {
+    const statement: PreparedStatement = {
+      name: `picots_${++this.counter}`,
+      sql,
+      fields: undefined,
+      parseError: undefined,
+      decoders: undefined,
+    };
+    let evicted: PreparedStatement | undefined;
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) {
+        evicted = this.entries.get(oldest.value);
+        this.entries.delete(oldest.value);
+      }
+    }
+    this.entries.set(sql, statement);
+    return { statement, evicted };
+  }
+
+  /** Forgets a statement (its Parse failed, or the server invalidated it). */
+  delete(statement: PreparedStatement): boolean {
+    if (this.entries.get(statement.sql) !== statement) return false;
+    this.entries.delete(statement.sql);
+    return true;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
