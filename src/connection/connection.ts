@@ -227,7 +227,7 @@ export class Connection extends QueryMethods {
           reject(deadline.signal.reason);
         };
         deadline.signal.addEventListener('abort', onAbort, { once: true });
-        socket.on('data', (chunk: Buffer) => this.parser.parse(chunk, this.onMessage));
+        socket.on('data', this.onData);
         socket.on('error', (error: Error) => this.onSocketError(error));
         socket.on('close', () => this.onSocketClosed());
         socket.write(serialize.startup(o.startupParameters));
@@ -305,6 +305,15 @@ export class Connection extends QueryMethods {
   // ---------------------------------------------------------------------------------------------------
   // Receiving
 
+  private readonly onData = (chunk: Buffer): void => {
+    try {
+      this.parser.parse(chunk, this.onMessage);
+    } catch (error) {
+      // Bytes that are not the protocol (a wrong port, a broken proxy): nothing on this socket can be trusted.
+      this.destroy(new ProtocolError(`cannot parse what ${this.address} sent: ${(error as Error).message}`));
+    }
+  };
+
   private readonly onMessage = (msg: BackendMessage): void => {
     if (this.startup !== undefined) {
       this.startup.handle(msg);
@@ -350,6 +359,10 @@ export class Connection extends QueryMethods {
         this.socket?.write(serialize.copyFail('picots does not support COPY FROM STDIN'));
         return;
       case 'error':
+        if ((msg as DatabaseError).severity === 'FATAL' || (msg as DatabaseError).severity === 'PANIC') {
+          // The server is ending the session (shutdown, terminated backend): this is why the socket closes.
+          this.closeError ??= this.connectionErrorFromServer(msg as DatabaseError);
+        }
         if (q !== undefined) {
           q.state = QueryState.Receiving;
           q.error ??= this.serverError(msg as DatabaseError);
@@ -575,6 +588,7 @@ function errorFor(base: Error, q: PendingQuery, sent: boolean, address: string):
 class StartupHandshake {
   private scram: ScramSession | undefined;
   private settled = false;
+  private authenticated = false;
 
   constructor(
     private readonly conn: Connection,
@@ -626,6 +640,8 @@ class StartupHandshake {
         this.requireScram().verifyServerFinal((msg as BackendMessage & { data: string }).data);
         return;
       case 'authenticationOk':
+        this.authenticated = true;
+        return;
       case 'backendKeyData':
       case 'notice':
         return;
@@ -635,6 +651,7 @@ class StartupHandshake {
         return;
       }
       case 'readyForQuery':
+        if (!this.authenticated) throw new ProtocolError(`${this.conn.address} sent ReadyForQuery before authentication completed`);
         if (!this.settled) {
           this.settled = true;
           this.resolve();
