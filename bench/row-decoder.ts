@@ -1,6 +1,6 @@
 /**
  * Micro-benchmark of row decoding: 10,000 DataRows of (int8, text, float8, bool, timestamptz).
- * Run: node --import tsx test/types/row-decoder.bench.ts
+ * Run: node --import tsx bench/row-decoder.ts
  * Not a test (no `.test.ts`): timings depend on the machine. Prints ns/row, min and median of 25 passes.
  */
 import pg from 'pg';
