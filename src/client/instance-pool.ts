@@ -5,6 +5,7 @@ import { ResourcePool } from '../pool/pool.js';
 import type { CloseOptions, PoolOptions } from '../pool/pool-options.js';
 import type { PoolStats } from '../pool/pool-stats.js';
 import { QueryMethods } from '../query-methods.js';
+import { AuthLatch } from './auth-latch.js';
 import type { InstanceRef } from './instance-ref.js';
 import { PoolConnection } from './pool-connection.js';
 
@@ -36,6 +37,8 @@ export class InstancePool extends QueryMethods {
     instance: InstanceRef,
     private readonly connectionOptions: InstanceConnectionOptions,
     settings: InstancePoolSettings,
+    /** Shared by every instance of a cluster: a wrong password stops logins everywhere. */
+    private readonly authLatch: AuthLatch = new AuthLatch(),
   ) {
     super();
     this.instance = instance;
@@ -105,7 +108,7 @@ export class InstancePool extends QueryMethods {
   }
 
   private async openConnection(signal: AbortSignal): Promise<Connection> {
-    const conn = await Connection.connect({ ...this.connectionOptions, signal });
+    const conn = await this.authLatch.login(() => Connection.connect({ ...this.connectionOptions, signal }));
     conn.tag = this.instance;
     // A connection that dies while idle (server restart, network cut) leaves the pool at once; nothing is
     // thrown: the pool simply opens another when one is needed.

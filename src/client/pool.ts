@@ -3,6 +3,7 @@ import { PicotsError, PoolClosedError } from '../errors.js';
 import type { CloseOptions } from '../pool/pool-options.js';
 import type { PoolStats } from '../pool/pool-stats.js';
 import { QueryMethods } from '../query-methods.js';
+import { AuthLatch } from './auth-latch.js';
 import { InstancePool, type AcquireConnectionOptions } from './instance-pool.js';
 import type { InstanceRef } from './instance-ref.js';
 import type { PoolConnection } from './pool-connection.js';
@@ -38,6 +39,9 @@ export class Pool extends QueryMethods {
   protected readonly members = new Map<string, InstancePool>();
   private cursor = 0;
   private connecting: Promise<this> | undefined;
+  private connected = false;
+  /** Shared by every instance: one wrong password stops logins everywhere. */
+  protected readonly authLatch = new AuthLatch();
   private closing: Promise<void> | undefined;
 
   constructor(options: PoolOptions) {
@@ -59,7 +63,7 @@ export class Pool extends QueryMethods {
   query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
     if (this.closing !== undefined) return Promise.reject(new PoolClosedError());
     const opts = this.options.queryTimeout !== undefined && options?.timeout === undefined ? { ...options, timeout: this.options.queryTimeout } : options;
-    if (this.connecting === undefined) return this.connect().then(() => this.pick().query<Row>(sql, params, opts));
+    if (!this.connected) return this.connect().then(() => this.pick().query<Row>(sql, params, opts));
     return this.pick().query<Row>(sql, params, opts);
   }
 
@@ -122,7 +126,7 @@ export class Pool extends QueryMethods {
         ...o.instanceSettings,
         maxSize: share,
         minSize: Math.min(share, Math.ceil(o.minSize / o.seeds.length)),
-      });
+      }, this.authLatch);
       this.members.set(address, member);
     }
     // One connection per instance up front: configuration mistakes surface here.
@@ -132,6 +136,7 @@ export class Pool extends QueryMethods {
       this.connecting = undefined;
       throw failures[0]!.reason;
     }
+    this.connected = true;
     return this;
   }
 

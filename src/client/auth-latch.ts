@@ -1,0 +1,61 @@
+import { AuthenticationError } from '../errors.js';
+
+/**
+ * Guards the logins of one pool, on every instance, against Picodata's lockout: a user is locked after
+ * `auth_login_attempt_max` (default 4) consecutive failures, per instance, so a pool that kept opening
+ * connections with a wrong password would lock the account cluster-wide.
+ *
+ * - Until one login has succeeded, logins go one at a time, so a burst of callers on a fresh pool costs
+ *   one failed attempt, not one per caller.
+ * - After a 28P01, no further attempt is made: every later login fails at once with the same error.
+ *   A new pool (with the right password) starts with a fresh latch.
+ */
+export class AuthLatch {
+  private failure: AuthenticationError | undefined;
+  private proven = false;
+  private queue: Promise<void> = Promise.resolve();
+
+  /** The failure that closed the latch, if any. */
+  get error(): AuthenticationError | undefined {
+    return this.failure;
+  }
+
+  /** Runs one login attempt under the rules above. */
+  async login<T>(attempt: () => Promise<T>): Promise<T> {
+    this.check();
+    if (this.proven) return this.observe(attempt);
+    const previous = this.queue;
+    let done!: () => void;
+    this.queue = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await previous;
+      this.check();
+      const result = await this.observe(attempt);
+      this.proven = true;
+      return result;
+    } finally {
+      done();
+    }
+  }
+
+  private async observe<T>(attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (this.failure === undefined && error instanceof AuthenticationError) this.failure = error;
+      throw error;
+    }
+  }
+
+  private check(): void {
+    const failure = this.failure;
+    if (failure === undefined) return;
+    throw new AuthenticationError(
+      failure.code,
+      `not trying again: authentication already failed (${failure.message.replace(/ \(SQLSTATE.*$/, '')}); ` +
+        'Picodata locks a user after repeated failures, so picots makes no further attempt with these credentials',
+      { severity: failure.severity },
+      failure.instance,
+    );
+  }
+}
