@@ -1,0 +1,40 @@
+/**
+ * `picots/testkit`: a local stand-in for a Picodata cluster, for tests, benchmarks and demos.
+ *
+ * It is a stand-in, not Picodata: one real PostgreSQL server listens on several loopback addresses,
+ * each address plays one instance, and Picodata's discovery tables and functions are imitated in it.
+ * It needs PostgreSQL's server programs on the machine (see {@link findPostgresBinaries}).
+ *
+ * @example
+ * ```ts
+ * import { startStandIn } from 'picots/testkit';
+ * const standIn = await startStandIn({ instances: 3 });
+ * const dsn = standIn.dsn('scram');          // postgresql://picots_scram:…@127.0.0.1:<port>/picots
+ * await standIn.setState('i2', 'Offline');   // _pico_instance.current_state = ["Offline",1]
+ * await standIn.stop();
+ * ```
+ *
+ * @module
+ */
+export {
+  attachStandIn,
+  startStandIn,
+  StandIn,
+  type AddInstanceOptions,
+  type DsnOptions,
+  type StandInDescription,
+  type StandInInstance,
+  type StandInOptions,
+} from './stand-in.js';
+export {
+  loopbackAddresses,
+  startPostgres,
+  type PostgresServer,
+  type PostgresServerOptions,
+} from './postgres-server.js';
+export { findPostgresBinaries, type PostgresBinaries } from './postgres-binaries.js';
+export { makeCertificates, type CertificateOptions, type TlsMaterial } from './certs.js';
+export { INSTANCE_STATES, type InstanceState, type SchemaShape } from './picodata-schema.js';
+export { runPsql, type AdminTarget, type PsqlOptions } from './psql.js';
+export { STAND_IN_USERS, type StandInUser, type StandInUsers, type UserKind } from './users.js';
+export { StandInError } from './stand-in-error.js';

@@ -1,0 +1,417 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConfigError } from '../errors.js';
+import { backendServerAddresses } from './backend-sockets.js';
+import type { TlsMaterial } from './certs.js';
+import {
+  discoverySchemaSql, INSTANCE_STATES, insertInstanceSql, NEXT_RAFT_ID_SQL, READ_INSTANCES_SQL, removeInstanceSql,
+  setAdvertisedAddressSql, setStateSql, type InstanceRecord, type InstanceState, type SchemaShape,
+} from './picodata-schema.js';
+import { loopbackAddresses, startPostgres, type PostgresServer } from './postgres-server.js';
+import { runPsql, type AdminTarget } from './psql.js';
+import { StandInError } from './stand-in-error.js';
+import { quoteIdent } from './sql-text.js';
+import { CLIENTS_ROLE, grantDatabaseSql, type StandInUsers, type UserKind } from './users.js';
+
+/** Options of {@link startStandIn}. */
+export interface StandInOptions {
+  /** How many instances; 3 by default. Instance k listens on 127.0.0.k. */
+  readonly instances?: number;
+  /** Loopback addresses listened on from the start but given to no instance, for {@link StandIn.addInstance}; 4 by default. */
+  readonly spareAddresses?: number;
+  /** TLS on, with a fresh CA (see {@link StandIn.tls}). Plaintext is still accepted, except for the `tlsOnly` user. */
+  readonly tls?: boolean;
+  /** Instances per replicaset; 1 by default (Picodata's default), so instance k is alone in replicaset `rk`. */
+  readonly replicationFactor?: number;
+  /** The tier of every instance; `default` by default. */
+  readonly tier?: string;
+  /** What `_pico_instance.picodata_version` says; `25.3.1` by default. */
+  readonly picodataVersion?: string;
+  /** Bound on the server's start-up; 20 s by default. */
+  readonly startTimeoutMs?: number;
+  /** More `postgresql.conf` settings. */
+  readonly settings?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** One instance of the stand-in cluster. */
+export interface StandInInstance {
+  /** `i1`, `i2`, ...: `i` and the raft id. */
+  readonly name: string;
+  readonly uuid: string;
+  readonly raftId: number;
+  readonly replicasetName: string;
+  readonly replicasetUuid: string;
+  readonly tier: string;
+  /** Where PostgreSQL accepts this instance's sessions, e.g. `127.0.0.2`. */
+  readonly host: string;
+  readonly port: number;
+  /** `host:port`. */
+  readonly address: string;
+  /** The pgproto address in `_pico_peer_address`; equal to `address` unless changed with `setAdvertisedAddress`. */
+  readonly advertisedAddress: string;
+  /** The current state variant. */
+  readonly state: InstanceState;
+}
+
+/** Everything needed to drive a running stand-in from another process; plain JSON. */
+export interface StandInDescription {
+  readonly kind: 'picots-stand-in';
+  readonly port: number;
+  /** Every address the server listens on: the instances' and the spare ones. */
+  readonly addresses: readonly string[];
+  readonly baseDir: string;
+  readonly dataDir: string;
+  readonly socketDir: string;
+  readonly logFile: string;
+  readonly superuser: string;
+  readonly psql: string;
+  /** `current`: Picodata 25.1+ schema (`picots`); `legacy`: Picodata 24.x schema (`picots_legacy`). */
+  readonly databases: Readonly<Record<SchemaShape, string>>;
+  readonly users: StandInUsers;
+  readonly instances: readonly StandInInstance[];
+  readonly tls: TlsMaterial | null;
+  readonly tier: string;
+  readonly picodataVersion: string;
+}
+
+/** Extra parts of a connection string built by {@link StandIn.dsn}. */
+export interface DsnOptions {
+  /** Connect to this instance (by name) instead of the first one. */
+  readonly instance?: string;
+  /** List every instance as a host, `postgresql://u:p@127.0.0.1:5,127.0.0.2:5/db`. */
+  readonly allInstances?: boolean;
+  /** `picots` by default; `standIn.databases.legacy` for the old schema. */
+  readonly database?: string;
+  /** Query parameters, e.g. `{ sslmode: 'require' }`. */
+  readonly params?: Readonly<Record<string, string>>;
+}
+
+/** Options of {@link StandIn.addInstance}. */
+export interface AddInstanceOptions {
+  /** `Online` by default. */
+  readonly state?: InstanceState;
+  /** A new replicaset `r<raftId>` by default; an existing name joins that replicaset. */
+  readonly replicasetName?: string;
+  readonly tier?: string;
+}
+
+const DATABASES: Readonly<Record<SchemaShape, string>> = { current: 'picots', legacy: 'picots_legacy' };
+const SHAPES: readonly SchemaShape[] = ['current', 'legacy'];
+const TERMINATE_WAIT_MS = 5000;
+
+/**
+ * A stand-in Picodata cluster: one real PostgreSQL server listening on several loopback addresses,
+ * each address playing one instance, with Picodata's discovery tables and functions. It is a stand-in,
+ * not Picodata: only what a client observes of discovery, addresses and instance identity is imitated.
+ *
+ * Changes (`setState`, `addInstance`, ...) go to both schemas. `instances` reflects this handle's own
+ * changes; call `refresh()` to see those made by another process.
+ */
+export class StandIn {
+  /** The TCP port, the same on every address. */
+  readonly port: number;
+  readonly addresses: readonly string[];
+  readonly databases: Readonly<Record<SchemaShape, string>>;
+  readonly users: StandInUsers;
+  /** Certificates and keys; `null` when started without TLS. */
+  readonly tls: TlsMaterial | null;
+  /** The server's log, the place to look when something fails. */
+  readonly logFile: string;
+  private readonly description: StandInDescription;
+  private readonly admin: AdminTarget;
+  private readonly server: PostgresServer | undefined;
+  private current: StandInInstance[];
+
+  /** Use {@link startStandIn} or {@link attachStandIn}. */
+  constructor(description: StandInDescription, server?: PostgresServer) {
+    this.description = description;
+    this.server = server;
+    this.port = description.port;
+    this.addresses = description.addresses;
+    this.databases = description.databases;
+    this.users = description.users;
+    this.tls = description.tls;
+    this.logFile = description.logFile;
+    this.admin = { psql: description.psql, socketDir: description.socketDir, port: description.port, superuser: description.superuser };
+    this.current = [...description.instances];
+  }
+
+  /** The instances as this handle knows them. */
+  get instances(): readonly StandInInstance[] {
+    return this.current;
+  }
+
+  /** True when this handle started the server and `stop()` stops it. */
+  get owned(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** The instance called `name`; throws when there is none. */
+  instance(name: string): StandInInstance {
+    const found = this.current.find((i) => i.name === name);
+    if (!found) throw new ConfigError('instance', `the stand-in has no instance ${name} (it has ${this.current.map((i) => i.name).join(', ') || 'none'})`);
+    return found;
+  }
+
+  /**
+   * A connection string for one test user, e.g. `postgresql://picots_scram:…@127.0.0.1:41234/picots`.
+   *
+   * @example
+   * ```ts
+   * standIn.dsn('md5', { instance: 'i2', params: { sslmode: 'disable' } })
+   * ```
+   */
+  dsn(kind: UserKind = 'scram', options: DsnOptions = {}): string {
+    const user = this.users[kind];
+    const targets = options.allInstances
+      ? this.current.map((i) => i.address)
+      : [options.instance ? this.instance(options.instance).address : (this.current[0]?.address ?? `${this.addresses[0]}:${this.port}`)];
+    const query = new URLSearchParams(options.params ?? {}).toString();
+    const credentials = `${encodeURIComponent(user.user)}:${encodeURIComponent(user.password)}`;
+    const database = encodeURIComponent(options.database ?? this.databases.current);
+    return `postgresql://${credentials}@${targets.join(',')}/${database}${query ? `?${query}` : ''}`;
+  }
+
+  /**
+   * Runs SQL as the superuser through psql over the unix socket (see {@link runPsql}); in `picots`
+   * unless `database` says otherwise. Returns the printed rows, `|` between columns.
+   */
+  sql(statement: string, database: string = this.databases.current): Promise<string> {
+    return runPsql(this.admin, statement, { database });
+  }
+
+  /**
+   * Sets an instance's `current_state` to `state` and `target_state` to `target` (default: the same),
+   * as Picodata shows them: `["Offline",1]`. The incarnation grows when the target becomes Online again.
+   */
+  async setState(name: string, state: InstanceState, target: InstanceState = state): Promise<void> {
+    for (const s of [state, target]) {
+      if (!INSTANCE_STATES.includes(s)) throw new ConfigError('state', `expected one of ${INSTANCE_STATES.join(', ')}, not ${s}`);
+    }
+    await this.inBothSchemas(name, (shape) => setStateSql(shape, name, state, target));
+    this.replace(name, (i) => ({ ...i, state }));
+  }
+
+  /** Changes the pgproto address advertised for an instance, e.g. to a proxy's in front of it. */
+  async setAdvertisedAddress(name: string, address: string): Promise<void> {
+    await this.inBothSchemas(name, (shape) => setAdvertisedAddressSql(shape, name, address));
+    this.replace(name, (i) => ({ ...i, advertisedAddress: address }));
+  }
+
+  /**
+   * Adds an instance on the first spare loopback address; no restart is needed because the server
+   * listens on the spare addresses from the start.
+   */
+  async addInstance(options: AddInstanceOptions = {}): Promise<StandInInstance> {
+    await this.refresh();
+    const host = this.addresses.find((a) => !this.current.some((i) => i.host === a));
+    if (!host) {
+      throw new StandInError(`no spare address left (all ${this.addresses.length} are in use): start the stand-in with a larger spareAddresses`);
+    }
+    const raftId = Number(await this.sql(NEXT_RAFT_ID_SQL));
+    const replicasetName = options.replicasetName ?? `r${raftId}`;
+    const record = newRecord({
+      raftId, host, port: this.port, replicasetName,
+      replicasetUuid: this.current.find((i) => i.replicasetName === replicasetName)?.replicasetUuid ?? randomUUID(),
+      tier: options.tier ?? this.description.tier,
+      picodataVersion: this.description.picodataVersion,
+      state: options.state ?? 'Online',
+    });
+    await this.sql(SHAPES.map((shape) => `\\connect ${quoteIdent(this.databases[shape])}\n${insertInstanceSql(shape, record)}`).join('\n'));
+    const instance = toInstance(record);
+    this.current = [...this.current, instance];
+    return instance;
+  }
+
+  /** Deletes an instance's rows everywhere. Its address keeps accepting sessions, which then belong to no instance. */
+  async removeInstance(name: string): Promise<void> {
+    await this.inBothSchemas(name, (shape) => removeInstanceSql(shape, name));
+    this.current = this.current.filter((i) => i.name !== name);
+  }
+
+  /**
+   * Terminates every session that came in on the instance's address (as if it restarted) and waits
+   * until they are gone. Returns how many there were. Linux only: the address a session came in on is
+   * read from /proc, as PostgreSQL 15 does not show it.
+   */
+  async terminateBackends(name: string): Promise<number> {
+    // An instance another process added is not in this handle's list until it refreshes.
+    if (!this.current.some((i) => i.name === name)) await this.refresh();
+    const { address } = this.instance(name);
+    const pids = (await this.sql(
+      `SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND client_addr IS NOT NULL AND pid <> pg_backend_pid()`,
+      'postgres',
+    )).split('\n').filter((line) => line !== '').map(Number);
+    const serverAddresses = await backendServerAddresses(pids, this.port);
+    const victims = pids.filter((pid) => serverAddresses.get(pid) === address);
+    if (victims.length === 0) return 0;
+    const list = `ARRAY[${victims.join(',')}]::int[]`;
+    await this.sql(`SELECT pg_terminate_backend(pid) FROM unnest(${list}) AS pid`, 'postgres');
+    const deadline = Date.now() + TERMINATE_WAIT_MS;
+    while (Number(await this.sql(`SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(${list})`, 'postgres')) > 0) {
+      if (Date.now() > deadline) throw new StandInError(`sessions of ${name} still alive ${TERMINATE_WAIT_MS} ms after pg_terminate_backend`);
+      await sleep(20);
+    }
+    return victims.length;
+  }
+
+  /** Reloads `instances` from the database, to see changes made through other handles. */
+  async refresh(): Promise<readonly StandInInstance[]> {
+    const rows = JSON.parse(await this.sql(READ_INSTANCES_SQL)) as InstanceRecord[];
+    this.current = rows.map(toInstance);
+    return this.current;
+  }
+
+  /** A JSON-safe description, for {@link attachStandIn} in another process (e.g. a test file). */
+  describe(): StandInDescription {
+    return { ...this.description, instances: this.current };
+  }
+
+  /** Stops the server and removes its files when this handle started it; does nothing for an attached handle. */
+  async stop(): Promise<void> {
+    await this.server?.stop();
+  }
+
+  private async inBothSchemas(name: string, statement: (shape: SchemaShape) => string): Promise<void> {
+    const script = SHAPES.map((shape) => `\\connect ${quoteIdent(this.databases[shape])}\n${statement(shape)}`).join('\n');
+    const touched = await this.sql(script);
+    // Each statement ends in RETURNING the instance's name; nothing printed means no such instance.
+    if (touched === '') throw new ConfigError('instance', `the stand-in has no instance ${name}`);
+  }
+
+  private replace(name: string, change: (i: StandInInstance) => StandInInstance): void {
+    this.current = this.current.map((i) => (i.name === name ? change(i) : i));
+  }
+}
+
+/**
+ * Starts a stand-in cluster: a PostgreSQL server on `instances + spareAddresses` loopback addresses,
+ * the test users and databases, and Picodata's discovery schema in both shapes. Takes about a second.
+ *
+ * @example
+ * ```ts
+ * const standIn = await startStandIn({ instances: 3, tls: true });
+ * try {
+ *   const client = new pg.Client(standIn.dsn('scram', { instance: 'i2' }));
+ *   // SELECT pico_instance_uuid() answers standIn.instance('i2').uuid
+ * } finally {
+ *   await standIn.stop();
+ * }
+ * ```
+ */
+export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
+  const count = options.instances ?? 3;
+  const spare = options.spareAddresses ?? 4;
+  const replicationFactor = options.replicationFactor ?? 1;
+  if (!Number.isInteger(count) || count < 1) throw new ConfigError('instances', `expected a whole number >= 1, not ${count}`);
+  if (!Number.isInteger(spare) || spare < 0) throw new ConfigError('spareAddresses', `expected a whole number >= 0, not ${spare}`);
+  if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
+    throw new ConfigError('replicationFactor', `expected a whole number >= 1, not ${replicationFactor}`);
+  }
+  const addresses = loopbackAddresses(count + spare);
+  const tier = options.tier ?? 'default';
+  const picodataVersion = options.picodataVersion ?? '25.3.1';
+
+  const server = await startPostgres({
+    addresses, tls: options.tls, database: DATABASES.current, startTimeoutMs: options.startTimeoutMs, settings: options.settings,
+  });
+  try {
+    const replicasetUuids = new Map<string, string>();
+    const records = addresses.slice(0, count).map((host, index) => {
+      const replicasetName = `r${Math.floor(index / replicationFactor) + 1}`;
+      if (!replicasetUuids.has(replicasetName)) replicasetUuids.set(replicasetName, randomUUID());
+      return newRecord({
+        raftId: index + 1, host, port: server.port, replicasetName, replicasetUuid: replicasetUuids.get(replicasetName) ?? '',
+        tier, picodataVersion, state: 'Online',
+      });
+    });
+    const schema = (shape: SchemaShape) =>
+      [discoverySchemaSql(shape, CLIENTS_ROLE), ...records.map((r) => insertInstanceSql(shape, r))].join('\n');
+    await server.sql([
+      schema('current'),
+      `CREATE DATABASE ${quoteIdent(DATABASES.legacy)};`,
+      `\\connect ${quoteIdent(DATABASES.legacy)}`,
+      grantDatabaseSql(DATABASES.legacy, server.users),
+      schema('legacy'),
+    ].join('\n'), DATABASES.current);
+
+    return new StandIn({
+      kind: 'picots-stand-in',
+      port: server.port,
+      addresses,
+      baseDir: server.baseDir,
+      dataDir: server.dataDir,
+      socketDir: server.socketDir,
+      logFile: server.logFile,
+      superuser: server.superuser,
+      psql: server.psql,
+      databases: DATABASES,
+      users: server.users,
+      instances: records.map(toInstance),
+      tls: server.tls ?? null,
+      tier,
+      picodataVersion,
+    }, server);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/**
+ * A handle on a stand-in that another process started, from its {@link StandIn.describe} (or that as
+ * JSON text). Its `stop()` does nothing: the owner stops the server.
+ */
+export function attachStandIn(description: StandInDescription | string): StandIn {
+  const parsed: unknown = typeof description === 'string' ? JSON.parse(description) : description;
+  if (typeof parsed !== 'object' || parsed === null || (parsed as { kind?: unknown }).kind !== 'picots-stand-in') {
+    throw new ConfigError('description', 'not a stand-in description (expected the output of StandIn.describe())');
+  }
+  return new StandIn(parsed as StandInDescription);
+}
+
+interface NewRecordInput {
+  readonly raftId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly replicasetName: string;
+  readonly replicasetUuid: string;
+  readonly tier: string;
+  readonly picodataVersion: string;
+  readonly state: InstanceState;
+}
+
+function newRecord(input: NewRecordInput): InstanceRecord {
+  const address = `${input.host}:${input.port}`;
+  return {
+    name: `i${input.raftId}`,
+    uuid: randomUUID(),
+    raftId: input.raftId,
+    replicasetName: input.replicasetName,
+    replicasetUuid: input.replicasetUuid,
+    tier: input.tier,
+    picodataVersion: input.picodataVersion,
+    state: input.state,
+    advertisedAddress: address,
+    // Never listened on: only there because Picodata lists one per instance (3301 is its default).
+    iprotoAddress: `${input.host}:${3300 + input.raftId}`,
+    backendAddress: address,
+  };
+}
+
+function toInstance(r: InstanceRecord): StandInInstance {
+  const split = r.backendAddress.lastIndexOf(':');
+  return {
+    name: r.name,
+    uuid: r.uuid,
+    raftId: Number(r.raftId),
+    replicasetName: r.replicasetName,
+    replicasetUuid: r.replicasetUuid,
+    tier: r.tier,
+    host: r.backendAddress.slice(0, split),
+    port: Number(r.backendAddress.slice(split + 1)),
+    address: r.backendAddress,
+    advertisedAddress: r.advertisedAddress,
+    state: r.state,
+  };
+}
