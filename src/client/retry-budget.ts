@@ -30,6 +30,7 @@ export interface RetryBudgetOptions {
 }
 
 const KEYS = ['ratio', 'minPerSecond', 'maxTokens', 'initialTokens'];
+const EPSILON = 1e-9;
 
 export class RetryBudget {
   readonly ratio: number;
@@ -61,8 +62,9 @@ export class RetryBudget {
   /** Takes one token for a retry; `false` (and nothing taken) when fewer than one is left. */
   tryWithdraw(now: number): boolean {
     this.refill(now);
-    if (this.balance < 1) return false;
-    this.balance -= 1;
+    // Tolerate rounding: five successes at ratio 0.2 add up to 0.9999999999999999, and must buy a retry.
+    if (this.balance < 1 - EPSILON) return false;
+    this.balance = Math.max(0, this.balance - 1);
     return true;
   }
 

@@ -25,8 +25,8 @@
  *   (node-postgres#3202). Failures reach the caller who can act (a waiter) or the counters and `createError`.
  */
 import { EventEmitter } from 'node:events';
-import { AbortError, PicotsError, PoolClosedError, PoolSaturatedError, PoolTimeoutError } from '../errors.js';
-import { nonNegativeMs } from '../validate.js';
+import { AbortError, ConfigError, PicotsError, PoolClosedError, PoolSaturatedError, PoolTimeoutError } from '../errors.js';
+import { nonNegativeInt, nonNegativeMs, positiveInt } from '../validate.js';
 import { DeadlineTimer } from './deadline-timer.js';
 import { Entry, IdleList, type PoolResourceInfo } from './entry.js';
 import {
@@ -276,6 +276,42 @@ export class ResourcePool<T extends object> extends EventEmitter<PoolEvents<T>> 
    */
   expire(): void {
     for (const e of this.live.slice()) this.retireEntry(e, 'expired');
+  }
+
+  /**
+   * Changes the size limits of a running pool (the cluster client does this when instances join or leave).
+   * Growing takes effect at once; shrinking never cuts a lease short: the surplus is taken from the idle
+   * resources first (destroyed now), then from leased ones, which are retired and destroyed when their last
+   * lease ends (reason `resized`).
+   *
+   * @example pool.resize({ maxSize: 3 });
+   */
+  resize(limits: { maxSize?: number; minSize?: number }): void {
+    const maxSize = limits.maxSize === undefined ? this.o.maxSize : positiveInt('maxSize', limits.maxSize);
+    const minSize = limits.minSize === undefined ? Math.min(this.o.minSize, maxSize) : nonNegativeInt('minSize', limits.minSize);
+    if (minSize > maxSize) throw new ConfigError('minSize', `must be <= maxSize (${maxSize}), got ${minSize}`);
+    this.o.maxSize = maxSize;
+    this.o.minSize = minSize;
+    let surplus = -maxSize;
+    for (const e of this.live) if (e.state === 'ready') surplus++;
+    while (surplus > 0 && this.idle.head !== null) {
+      this.retireEntry(this.idle.head, 'resized');
+      surplus--;
+    }
+    for (const e of this.live.slice()) {
+      if (surplus <= 0) break;
+      if (e.state === 'ready') {
+        this.retireEntry(e, 'resized');
+        surplus--;
+      }
+    }
+    this.ensureMin();
+    this.grow();
+  }
+
+  /** Resources with no lease right now (a cheap gauge for balancing). */
+  get idleCount(): number {
+    return this.idle.length;
   }
 
   // ---------------------------------------------------------------- close

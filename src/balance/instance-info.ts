@@ -1,0 +1,64 @@
+/**
+ * What a balancing strategy sees of each instance and of the query being placed. Strategies are plain
+ * functions over these snapshots: they hold no reference to pools or sockets, so a custom one cannot break
+ * the client, and each is testable with literal objects.
+ *
+ * @example
+ * ```ts
+ * // prefer my zone, else anything
+ * const sameZone: NodeStrategy = (candidates, ctx) =>
+ *   candidates.find((c) => c.failureDomain.zone === 'msk-1' && !ctx.exclude.has(c.uuid)) ?? candidates[0];
+ * ```
+ */
+import type { ReadPreference } from '../connection/picodata-options.js';
+import type { InstanceState } from '../topology/instance-state.js';
+
+export type { InstanceState, ReadPreference };
+
+/** A snapshot of one instance, as offered to a strategy. */
+export interface InstanceInfo {
+  /** `_pico_instance.uuid`: compare instances by this, never by address. */
+  readonly uuid: string;
+  /** Instance name, e.g. `default_1_1`. */
+  readonly name: string;
+  /** `host:port` the client connects to. */
+  readonly address: string;
+  readonly tier: string;
+  readonly replicasetName: string;
+  /** `_pico_instance.failure_domain`, e.g. `{ zone: 'msk-1' }`. */
+  readonly failureDomain: Readonly<Record<string, string>>;
+  /** Current state from the last discovery round. */
+  readonly state: InstanceState;
+  /** Queries routed to this instance and not finished yet (running or waiting for a connection). */
+  readonly inFlight: number;
+  /** Open connections not in use. */
+  readonly idle: number;
+  /** Open connections, idle or in use. */
+  readonly total: number;
+  /** Moving average of query latency in ms; `undefined` before the first sample. */
+  readonly latencyMs: number | undefined;
+}
+
+/** What a strategy knows about the query being placed. */
+export interface BalanceContext {
+  /** The statement text, when there is one (not for a bare `acquire()`). */
+  readonly sql?: string;
+  /** The read preference the query runs with (Picodata routes by it on the server side). */
+  readonly readPreference?: ReadPreference;
+  /** 1 for the first try, 2 for the first retry, ... */
+  readonly attempt: number;
+  /** uuids of instances this query already failed on: avoid them when another candidate exists. */
+  readonly exclude: ReadonlySet<string>;
+}
+
+/**
+ * Picks one instance among `candidates` (never empty; usually the Online, not quarantined ones). Must
+ * return one of the objects it was given (or one with the same `uuid`), synchronously.
+ */
+export type NodeStrategy = (candidates: readonly InstanceInfo[], ctx: BalanceContext) => InstanceInfo;
+
+/**
+ * picopyn's shape of strategy: picks one connection among the open ones (picopyn's `balance_strategy`).
+ * Must return one of the objects it was given, synchronously.
+ */
+export type ConnectionStrategy<C> = (connections: readonly C[]) => C;
