@@ -166,3 +166,28 @@ export class ExecuteManyError extends PicotsError {
     this.errors = errors;
   }
 }
+
+/**
+ * A statement failed after it may have reached the server, and picots did not retry it because it is neither
+ * a read nor marked `idempotent`. Picodata autocommits every statement: it may or may not have been applied.
+ * `cause` is the underlying failure; `instance` is where it was sent.
+ */
+export class OutcomeUnknownError extends ConnectionError {
+  constructor(message: string, init: { phase: Phase; instance?: string; cause?: unknown }) {
+    super(message, { ...init, mayHaveReachedServer: true, code: 'ERR_PICOTS_OUTCOME_UNKNOWN' });
+  }
+}
+
+/**
+ * No instance can take the statement: every one is down, quarantined after failures, or not Online.
+ * `failures` has the last error seen on each instance, by address. Probes keep running in the background,
+ * and statements succeed again as soon as an instance answers.
+ */
+export class NoInstanceAvailableError extends PicotsError {
+  readonly failures: ReadonlyMap<string, Error>;
+
+  constructor(message: string, failures: ReadonlyMap<string, Error> = new Map(), cause?: unknown) {
+    super('ERR_PICOTS_NO_INSTANCE', message, { cause });
+    this.failures = failures;
+  }
+}

@@ -36,7 +36,7 @@ export class InstancePool extends QueryMethods {
   constructor(
     instance: InstanceRef,
     private readonly connectionOptions: InstanceConnectionOptions,
-    settings: InstancePoolSettings,
+    private readonly settings: InstancePoolSettings,
     /** Shared by every instance of a cluster: a wrong password stops logins everywhere. */
     private readonly authLatch: AuthLatch = new AuthLatch(),
   ) {
@@ -81,6 +81,11 @@ export class InstancePool extends QueryMethods {
       if (destroy) this.pool.destroy(c, 'destroyed');
       else this.pool.release(c);
     });
+  }
+
+  /** Most statements pipelined on one connection. */
+  get pipelining(): number {
+    return this.settings.pipelining ?? 1;
   }
 
   /** Queries in flight over all connections. */

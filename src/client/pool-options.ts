@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Connection } from '../connection/connection.js';
 import { buildPicodataOptions, type PicodataOptions } from '../connection/picodata-options.js';
+import type { ConnectionStrategy, NodeStrategy } from '../balance/instance-info.js';
+import { nodeStrategyOption, type BuiltInStrategyName } from '../balance/strategies.js';
+import type { ConnectionHandle } from './connection-handle.js';
 import type { Int8Mode, RowMode } from '../connection/query-types.js';
 import type { SslMode, TlsSettings } from '../connection/tls-settings.js';
 import { DEFAULT_SSL_MODE, parseDsn, type DsnHost } from '../dsn/parse-dsn.js';
@@ -66,6 +69,36 @@ export interface PoolOptions extends PicodataOptions {
   int8?: Int8Mode;
   /** Where warnings go. Default: none (picots never writes to the console on its own). */
   logger?: Logger;
+  /**
+   * Find the cluster's Online instances in `_pico_instance` / `_pico_peer_address` and spread connections
+   * over all of them, following changes. Default false: only the DSN's hosts are used.
+   */
+  enableDiscovery?: boolean;
+  /** Milliseconds between topology reads when nothing changes (faster for a while after a change or error). Default 5000. */
+  refreshInterval?: number;
+  /**
+   * How statements are spread: `'round-robin'` (default), `'random'`, `'least-busy'`, a strategy from
+   * `roundRobin()`/`random()`/`leastBusy()`, a node-level function `(candidates, ctx) => candidate`, or
+   * picopyn's connection-level `(connections) => connection`. A function of one parameter is taken as the
+   * connection-level shape; wrap it in `connectionStrategy()`/`nodeStrategy()` to say so explicitly.
+   */
+  balanceStrategy?: BuiltInStrategyName | NodeStrategy | ConnectionStrategy<ConnectionHandle>;
+  /** Attempts per statement, the first included, when failures allow a retry. Default 3. */
+  maxAttempts?: number;
+  /** Milliseconds an instance that left the cluster may finish its statements before its connections are cut. Default 30000. */
+  drainTimeout?: number;
+}
+
+const STRATEGY_KIND = Symbol('picots.strategyKind');
+
+/** Marks a function as a node-level strategy `(candidates, ctx) => candidate`. */
+export function nodeStrategy(fn: NodeStrategy): NodeStrategy {
+  return Object.assign(fn, { [STRATEGY_KIND]: 'node' });
+}
+
+/** Marks a function as picopyn's connection-level strategy `(connections) => connection`. */
+export function connectionStrategy(fn: ConnectionStrategy<ConnectionHandle>): ConnectionStrategy<ConnectionHandle> {
+  return Object.assign(fn, { [STRATEGY_KIND]: 'connection' });
 }
 
 /** What the pool works from once the options are checked. */
@@ -80,6 +113,15 @@ export interface ResolvedPoolOptions {
   queryTimeout: number | undefined;
   logger: Logger | undefined;
   warnings: string[];
+  enableDiscovery: boolean;
+  refreshInterval: number;
+  drainTimeout: number;
+  maxAttempts: number;
+  strategy: NodeStrategy;
+  connectionStrategy: ConnectionStrategy<ConnectionHandle> | undefined;
+  /** The typed Picodata options, to build per-read-preference variants. */
+  picodata: PicodataOptions;
+  rawPicodataOptions: string | undefined;
 }
 
 export const POOL_OPTION_KEYS = [
@@ -87,6 +129,7 @@ export const POOL_OPTION_KEYS = [
   'maxUses', 'maxWaiters', 'pipelining', 'setup', 'beforeAcquire', 'afterRelease', 'connectTimeout', 'queryTimeout',
   'keepAlive', 'ssl', 'statementCacheSize', 'rowMode', 'int8', 'logger',
   'readPreference', 'forward', 'sqlMotionRowMax', 'sqlVdbeOpcodeMax', 'queryMetadata', 'stmtInvalidation',
+  'enableDiscovery', 'refreshInterval', 'balanceStrategy', 'maxAttempts', 'drainTimeout',
 ] as const;
 
 /** Validates every option before any I/O; throws ConfigError naming the option and the allowed values. */
@@ -98,17 +141,15 @@ export function resolvePoolOptions(o: PoolOptions, extraKeys: readonly string[] 
   if (minSize > maxSize) throw new ConfigError('minSize', `must be <= maxSize (${maxSize}), got ${minSize}`);
   const maxSizePerInstance = o.maxSizePerInstance === undefined ? Infinity : positiveInt('maxSizePerInstance', o.maxSizePerInstance);
 
-  const picodata = buildPicodataOptions(
-    {
-      readPreference: o.readPreference ?? dsn.params.readPreference,
-      forward: o.forward,
-      sqlMotionRowMax: o.sqlMotionRowMax,
-      sqlVdbeOpcodeMax: o.sqlVdbeOpcodeMax,
-      queryMetadata: o.queryMetadata,
-      stmtInvalidation: o.stmtInvalidation,
-    },
-    dsn.params.options,
-  );
+  const typedPicodata: PicodataOptions = {
+    readPreference: o.readPreference ?? dsn.params.readPreference,
+    forward: o.forward,
+    sqlMotionRowMax: o.sqlMotionRowMax,
+    sqlVdbeOpcodeMax: o.sqlVdbeOpcodeMax,
+    queryMetadata: o.queryMetadata,
+    stmtInvalidation: o.stmtInvalidation,
+  };
+  const picodata = buildPicodataOptions(typedPicodata, dsn.params.options);
 
   const connectTimeout = o.connectTimeout !== undefined
     ? positiveMsOrInfinity('connectTimeout', o.connectTimeout)
@@ -158,7 +199,29 @@ export function resolvePoolOptions(o: PoolOptions, extraKeys: readonly string[] 
     queryTimeout: o.queryTimeout === undefined ? undefined : nonNegativeMs('queryTimeout', o.queryTimeout) || undefined,
     logger: o.logger,
     warnings: picodata.warnings,
+    enableDiscovery: o.enableDiscovery === undefined ? false : boolean('enableDiscovery', o.enableDiscovery),
+    refreshInterval: o.refreshInterval === undefined ? 5_000 : positiveMsOrInfinity('refreshInterval', o.refreshInterval),
+    drainTimeout: o.drainTimeout === undefined ? 30_000 : nonNegativeMs('drainTimeout', o.drainTimeout),
+    maxAttempts: o.maxAttempts === undefined ? 3 : positiveInt('maxAttempts', o.maxAttempts),
+    ...resolveStrategy(o.balanceStrategy),
+    picodata: typedPicodata,
+    rawPicodataOptions: dsn.params.options,
   };
+}
+
+function resolveStrategy(value: PoolOptions['balanceStrategy']): Pick<ResolvedPoolOptions, 'strategy' | 'connectionStrategy'> {
+  if (typeof value === 'function') {
+    const marked = (value as { [STRATEGY_KIND]?: string })[STRATEGY_KIND];
+    const kind = marked ?? (value.length >= 2 ? 'node' : value.length === 1 ? 'connection' : undefined);
+    if (kind === undefined) {
+      throw new ConfigError(
+        'balanceStrategy',
+        'cannot tell the shape of a function without declared parameters: wrap it in nodeStrategy((candidates, ctx) => ...) or connectionStrategy((connections) => ...)',
+      );
+    }
+    if (kind === 'connection') return { strategy: nodeStrategyOption('balanceStrategy', undefined), connectionStrategy: value as ConnectionStrategy<ConnectionHandle> };
+  }
+  return { strategy: nodeStrategyOption('balanceStrategy', value), connectionStrategy: undefined };
 }
 
 function tlsFromDsn(params: { sslmode?: SslMode; sslrootcert?: string; sslcert?: string; sslkey?: string }): TlsSettings {

@@ -309,6 +309,23 @@ export class ResourcePool<T extends object> extends EventEmitter<PoolEvents<T>> 
     this.grow();
   }
 
+  /**
+   * Leases this particular resource now, if it can take the lease at once (for a caller that chose the
+   * resource itself, like picopyn's connection-level balance strategy); returns false otherwise, and then
+   * nothing changed. Hooks are not run: the resource is already in the caller's hands.
+   */
+  tryAcquire(resource: T, opts?: { shared?: boolean }): boolean {
+    const e = this.entries.get(resource);
+    if (e === undefined || this.closing || e.state !== 'ready' || e.checking) return false;
+    const shared = opts?.shared === true;
+    if (shared ? e.exclusive || e.reserved || e.leases >= this.o.pipelining : e.leases !== 0) return false;
+    if (this.o.isUsable !== undefined && !this.usable(e)) return false;
+    this.lease(e, shared);
+    this.counters.acquireCount++;
+    this.emitSafe('acquire', e.resource);
+    return true;
+  }
+
   /** Resources with no lease right now (a cheap gauge for balancing). */
   get idleCount(): number {
     return this.idle.length;

@@ -1,0 +1,274 @@
+import { createConnection, type Socket } from 'node:net';
+import { parsePicodataOptions } from '../../connection/picodata-options.js';
+import { BackendFilter } from './backend-filter.js';
+import type { Faults } from './faults.js';
+import {
+  encodeStartup, FramingError, FRONTEND_MESSAGE_NAMES, FrontendReader, messageSql, type FirstPacket, type FrontendMessage,
+} from './frontend-reader.js';
+import { multiStatementError, SSL_REFUSED } from './gateway-replies.js';
+import { Outbound } from './outbound.js';
+import type { RecordedMessage, SessionRecord, SessionState } from './session-record.js';
+import { statementStarts } from './statement-count.js';
+
+/** Where a session goes and what it shares with its listener. */
+export interface SessionSetup {
+  readonly id: number;
+  readonly instance: string;
+  readonly backendHost: string;
+  readonly backendPort: number;
+  readonly faults: Faults;
+  /** Record every message (true) or only the startup (false). */
+  readonly record: boolean;
+  /** Called once, when the session is over. */
+  readonly onClose: (session: Session) => void;
+}
+
+type Phase = 'first' | 'decide' | 'forward' | 'closed';
+
+interface MutableRecord {
+  -readonly [K in keyof SessionRecord]: SessionRecord[K];
+}
+
+/**
+ * One client connection proxied to the instance's PostgreSQL address, acting as Picodata where a
+ * client can tell:
+ * - the first packet: SSLRequest gets `N`; GSSENCRequest and CancelRequest close the socket with no
+ *   reply; a StartupMessage whose `options` is not in Picodata's `name=value,...` format drops the
+ *   connection with no ErrorResponse; otherwise `options` is recorded and removed (PostgreSQL would read
+ *   it as command-line switches) and the startup goes on to PostgreSQL;
+ * - a Query message with several statements is answered with Picodata's parse error, not forwarded;
+ * - BackendKeyData never reaches the client.
+ * Faults come from the listener's {@link Faults}: a held handshake waits, a blackhole stops both
+ * directions, a delay slows server-to-client bytes, an armed cut ends the session mid-result.
+ */
+export class Session {
+  private readonly reader = new FrontendReader();
+  private readonly rec: MutableRecord;
+  private readonly messages: RecordedMessage[] = [];
+  private readonly toClient: Outbound;
+  private toBackend: Outbound | undefined;
+  private backend: Socket | undefined;
+  private phase: Phase = 'first';
+  private first: FirstPacket | undefined;
+  /** ReadyForQuery answers owed by the server: one for the startup, one per forwarded Query or Sync. */
+  private syncsSent = 0;
+  private syncsAnswered = 0;
+  /** The gateway's own answers, each to go out after the server's `after`-th ReadyForQuery. */
+  private readonly localReplies: Array<{ readonly after: number; readonly bytes: Buffer }> = [];
+  private readonly onFaults = () => this.faultsChanged();
+
+  constructor(private readonly client: Socket, private readonly setup: SessionSetup) {
+    this.rec = {
+      id: setup.id, instance: setup.instance, acceptedAt: Date.now(), sslRequested: false, startup: {}, options: [],
+      messages: this.messages, state: 'handshake',
+    };
+    this.toClient = new Outbound(client, {
+      delayMs: () => setup.faults.delayMs,
+      blocked: () => setup.faults.blackholed,
+    }, () => this.syncFlow());
+    client.setNoDelay(true);
+    client.on('data', (chunk: Buffer) => {
+      this.reader.push(chunk);
+      this.advance();
+      this.syncFlow();
+    });
+    client.on('end', () => {
+      if (this.toBackend) this.toBackend.end();
+      else this.finish();
+    });
+    client.on('error', (error) => this.finish(`client socket error: ${error.message}`));
+    client.on('close', () => this.finish());
+    setup.faults.on('change', this.onFaults);
+    this.syncFlow();
+  }
+
+  /** A snapshot of what was recorded. */
+  get record(): SessionRecord {
+    return { ...this.rec, messages: [...this.messages], options: [...this.rec.options] };
+  }
+
+  get state(): SessionState {
+    return this.rec.state;
+  }
+
+  /** Resets the connection (RST) and closes the server side: the instance died. */
+  reset(): void {
+    this.note('killed');
+    if (!this.client.destroyed) this.client.resetAndDestroy();
+    this.finish();
+  }
+
+  /** Closes both sides (FIN to the client): the instance closed its sessions. */
+  terminate(): void {
+    this.finish('terminated');
+  }
+
+  /** Reads and acts on whatever whole packets have come, as far as the faults allow. */
+  private advance(): void {
+    try {
+      for (;;) {
+        if (this.phase === 'first') {
+          const packet = this.reader.readFirst();
+          if (!packet) return;
+          this.recordFirst(packet);
+          this.phase = 'decide';
+        } else if (this.phase === 'decide') {
+          if (this.setup.faults.held || this.setup.faults.blackholed) return;
+          this.actOnFirst();
+        } else if (this.phase === 'forward') {
+          if (this.setup.faults.blackholed) return;
+          const message = this.reader.readMessage();
+          if (!message) return;
+          this.forward(message);
+        } else {
+          return;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof FramingError)) throw error;
+      this.finish(`broken framing: ${error.message}`);
+    }
+  }
+
+  private recordFirst(packet: FirstPacket): void {
+    this.first = packet;
+    this.rec.firstPacket = packet.kind;
+    if (packet.kind === 'ssl') this.rec.sslRequested = true;
+    if (packet.kind === 'startup') this.rec.startup = packet.parameters;
+  }
+
+  /** Answers the first packet; leaves `phase` at `first` (after SSL), `forward`, or `closed`. */
+  private actOnFirst(): void {
+    const packet = this.first;
+    if (!packet) return;
+    switch (packet.kind) {
+      case 'ssl':
+        if (this.toBackend || this.rec.sslRequested === false) break;
+        this.toClient.write(SSL_REFUSED);
+        this.phase = 'first';
+        this.first = undefined;
+        return;
+      case 'gssenc':
+        return this.finish('GSSENCRequest (not supported: closed with no reply)');
+      case 'cancel':
+        return this.finish('CancelRequest (not supported: closed with no reply)');
+      case 'invalid':
+        return this.finish(`bad first packet: ${packet.reason}`);
+      case 'startup':
+        return this.startForwarding(packet.parameters);
+    }
+  }
+
+  private startForwarding(parameters: Readonly<Record<string, string>>): void {
+    const { options, ...forwarded } = parameters;
+    if (options !== undefined) {
+      try {
+        this.rec.options = parsePicodataOptions(options).pairs;
+      } catch (error) {
+        // Picodata drops the connection without an ErrorResponse here.
+        return this.finish(`malformed options: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const backend = createConnection({ host: this.setup.backendHost, port: this.setup.backendPort });
+    this.backend = backend;
+    backend.setNoDelay(true);
+    const filter = new BackendFilter({
+      emit: (bytes) => this.toClient.write(bytes),
+      readyForQuery: () => this.readyForQuery(),
+      shouldCut: () => this.setup.faults.takeCut(),
+      cut: () => this.cut(),
+    });
+    backend.on('data', (chunk: Buffer) => {
+      filter.push(chunk);
+      this.syncFlow();
+    });
+    backend.on('error', (error) => this.note(`server socket error: ${error.message}`));
+    // The server closed: the client gets what is queued, then EOF.
+    backend.on('close', () => this.toClient.end());
+    this.toBackend = new Outbound(backend, { delayMs: () => 0, blocked: () => this.setup.faults.blackholed }, () => this.syncFlow());
+    this.toBackend.write(encodeStartup(forwarded));
+    this.syncsSent = 1;
+    this.phase = 'forward';
+  }
+
+  private forward(message: FrontendMessage): void {
+    const sql = messageSql(message);
+    const name = FRONTEND_MESSAGE_NAMES[message.type] ?? `unknown (${JSON.stringify(message.type)})`;
+    if (message.type === 'Q' && sql !== undefined) {
+      const starts = statementStarts(sql);
+      if (starts.length > 1) {
+        this.remember({ type: 'Q', name, sql, refused: true });
+        this.replyLocally(multiStatementError(sql, starts[1] ?? 0));
+        return;
+      }
+    }
+    this.remember(sql === undefined ? { type: message.type, name } : { type: message.type, name, sql });
+    this.toBackend?.write(message.raw);
+    if (message.type === 'Q' || message.type === 'S') this.syncsSent += 1;
+  }
+
+  private remember(message: RecordedMessage): void {
+    if (this.setup.record) this.messages.push(message);
+  }
+
+  /** Sends the gateway's own answer once every request forwarded before it has been answered. */
+  private replyLocally(bytes: Buffer): void {
+    if (this.syncsAnswered >= this.syncsSent && this.localReplies.length === 0) this.toClient.write(bytes);
+    else this.localReplies.push({ after: this.syncsSent, bytes });
+  }
+
+  private readyForQuery(): void {
+    this.syncsAnswered += 1;
+    if (this.rec.state === 'handshake') this.rec.state = 'open';
+    while (this.localReplies.length > 0 && (this.localReplies[0]?.after ?? 0) <= this.syncsAnswered) {
+      const reply = this.localReplies.shift();
+      if (reply) this.toClient.write(reply.bytes);
+    }
+  }
+
+  /** The filter sent part of a DataRow or CommandComplete: end the client side after it, drop the server side. */
+  private cut(): void {
+    this.note('cut mid-result');
+    this.backend?.destroy();
+    this.client.once('finish', () => this.client.destroy());
+    this.toClient.end();
+  }
+
+  private faultsChanged(): void {
+    if (this.phase === 'closed') return;
+    this.syncFlow();
+    this.toClient.pump();
+    this.toBackend?.pump();
+    this.advance();
+  }
+
+  /** Pauses reading from a side while its bytes cannot move on (a blackhole, or the other side is backlogged). */
+  private syncFlow(): void {
+    if (this.phase === 'closed') return;
+    const blackholed = this.setup.faults.blackholed;
+    setPaused(this.client, blackholed || (this.toBackend?.backlogged ?? false));
+    if (this.backend) setPaused(this.backend, blackholed || this.toClient.backlogged);
+  }
+
+  private note(reason: string): void {
+    this.rec.closeReason ??= reason;
+  }
+
+  private finish(reason?: string): void {
+    if (reason) this.note(reason);
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.rec.state = 'closed';
+    this.setup.faults.off('change', this.onFaults);
+    this.toClient.dispose();
+    this.toBackend?.dispose();
+    if (!this.client.destroyed) this.client.destroy();
+    this.backend?.destroy();
+    this.setup.onClose(this);
+  }
+}
+
+function setPaused(socket: Socket, paused: boolean): void {
+  if (paused && !socket.isPaused()) socket.pause();
+  else if (!paused && socket.isPaused()) socket.resume();
+}
