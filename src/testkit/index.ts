@@ -38,3 +38,24 @@ export { INSTANCE_STATES, type InstanceState, type SchemaShape } from './picodat
 export { runPsql, type AdminTarget, type PsqlOptions } from './psql.js';
 export { STAND_IN_USERS, type StandInUser, type StandInUsers, type UserKind } from './users.js';
 export { StandInError } from './stand-in-error.js';
+export {
+  Cluster,
+  startCluster,
+  type ClusterAddInstanceOptions,
+  type ClusterDsnOptions,
+  type ClusterInstance,
+  type ClusterOptions,
+} from './cluster.js';
+export {
+  Gateway,
+  startGateway,
+  type GatewayListenerInfo,
+  type GatewayOptions,
+  type GatewayTarget,
+} from './gateway/gateway.js';
+export {
+  unexpectedStatements,
+  type RecordedMessage,
+  type SessionRecord,
+  type SessionState,
+} from './gateway/session-record.js';

@@ -37,7 +37,10 @@ export interface SessionRecord {
   /** Everything the client sent after the startup, in order. */
   readonly messages: readonly RecordedMessage[];
   readonly state: SessionState;
-  /** Why the gateway closed it, when it did (e.g. `malformed options: ...`, `killed`, `cut mid-result`). */
+  /**
+   * Why it ended, unless the client ended it: the gateway's reason (`malformed options: ...`,
+   * `CancelRequest ...`, `killed`, `terminated`, `cut mid-result`) or `the server closed the session`.
+   */
   readonly closeReason?: string;
 }
 

@@ -25,9 +25,7 @@ export interface SessionSetup {
 
 type Phase = 'first' | 'decide' | 'forward' | 'closed';
 
-interface MutableRecord {
-  -readonly [K in keyof SessionRecord]: SessionRecord[K];
-}
+type MutableRecord = { -readonly [K in keyof SessionRecord]: SessionRecord[K] };
 
 /**
  * One client connection proxied to the instance's PostgreSQL address, acting as Picodata where a
@@ -50,6 +48,9 @@ export class Session {
   private backend: Socket | undefined;
   private phase: Phase = 'first';
   private first: FirstPacket | undefined;
+  private sslAnswered = false;
+  /** The client sent Terminate: the server closing is then the normal end. */
+  private clientTerminated = false;
   /** ReadyForQuery answers owed by the server: one for the startup, one per forwarded Query or Sync. */
   private syncsSent = 0;
   private syncsAnswered = 0;
@@ -143,7 +144,8 @@ export class Session {
     if (!packet) return;
     switch (packet.kind) {
       case 'ssl':
-        if (this.toBackend || this.rec.sslRequested === false) break;
+        if (this.sslAnswered) return this.finish('a second SSLRequest');
+        this.sslAnswered = true;
         this.toClient.write(SSL_REFUSED);
         this.phase = 'first';
         this.first = undefined;
@@ -184,7 +186,11 @@ export class Session {
     });
     backend.on('error', (error) => this.note(`server socket error: ${error.message}`));
     // The server closed: the client gets what is queued, then EOF.
-    backend.on('close', () => this.toClient.end());
+    backend.on('close', () => {
+      if (this.phase === 'closed') return;
+      if (!this.clientTerminated) this.note('the server closed the session');
+      this.toClient.end();
+    });
     this.toBackend = new Outbound(backend, { delayMs: () => 0, blocked: () => this.setup.faults.blackholed }, () => this.syncFlow());
     this.toBackend.write(encodeStartup(forwarded));
     this.syncsSent = 1;
@@ -204,6 +210,7 @@ export class Session {
     }
     this.remember(sql === undefined ? { type: message.type, name } : { type: message.type, name, sql });
     this.toBackend?.write(message.raw);
+    if (message.type === 'X') this.clientTerminated = true;
     if (message.type === 'Q' || message.type === 'S') this.syncsSent += 1;
   }
 

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BackendFilter } from '../../src/testkit/gateway/backend-filter.js';
+
+function message(type: string, body: Buffer | string): Buffer {
+  const b = typeof body === 'string' ? Buffer.from(body, 'latin1') : body;
+  const m = Buffer.alloc(5 + b.length);
+  m.write(type, 0, 'latin1');
+  m.writeInt32BE(4 + b.length, 1);
+  b.copy(m, 5);
+  return m;
+}
+
+const AUTH_OK = message('R', Buffer.from([0, 0, 0, 0]));
+const KEY_DATA = message('K', Buffer.from([0, 0, 0, 1, 0, 0, 0, 2]));
+const PARAM = message('S', 'server_version\u000015.0\u0000');
+const READY = message('Z', 'I');
+const ROW = message('D', Buffer.from([0, 1, 0, 0, 0, 3, 0x61, 0x62, 0x63]));
+const DONE = message('C', 'SELECT 1\u0000');
+
+function run(chunks: Buffer[], cutAt = -1) {
+  const out: Buffer[] = [];
+  const events: string[] = [];
+  let asked = 0;
+  const filter = new BackendFilter({
+    emit: (b) => out.push(b),
+    readyForQuery: () => events.push(`Z after ${Buffer.concat(out).length}`),
+    shouldCut: () => asked++ === cutAt,
+    cut: () => events.push('cut'),
+  });
+  for (const c of chunks) filter.push(c);
+  return { bytes: Buffer.concat(out), events };
+}
+
+function split(bytes: Buffer, size: number): Buffer[] {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) parts.push(bytes.subarray(i, i + size));
+  return parts;
+}
+
+test('BackendKeyData is removed and everything else passes unchanged, whatever the chunking', () => {
+  const stream = Buffer.concat([AUTH_OK, PARAM, KEY_DATA, READY, ROW, DONE, READY]);
+  const expected = Buffer.concat([AUTH_OK, PARAM, READY, ROW, DONE, READY]);
+  for (const size of [1, 2, 3, 5, 7, 13, stream.length]) {
+    const { bytes, events } = run(split(stream, size));
+    assert.deepEqual(bytes, expected, `chunks of ${size}`);
+    const firstZ = AUTH_OK.length + PARAM.length + READY.length;
+    assert.deepEqual(events, [`Z after ${firstZ}`, `Z after ${expected.length}`], `chunks of ${size}`);
+  }
+});
+
+test('a cut sends the header and part of the message, then nothing', () => {
+  const stream = Buffer.concat([READY, ROW, DONE, READY]);
+  const { bytes, events } = run([stream], 0);
+  assert.deepEqual(events, [`Z after ${READY.length}`, 'cut']);
+  assert.ok(bytes.length > READY.length + 5 && bytes.length < READY.length + ROW.length, `${bytes.length} bytes`);
+  assert.deepEqual(bytes.subarray(0, READY.length + 5), Buffer.concat([READY, ROW.subarray(0, 5)]));
+});
+
+test('only DataRow and CommandComplete are asked about a cut', () => {
+  const { events } = run([Buffer.concat([AUTH_OK, PARAM, READY, DONE])], 0);
+  assert.ok(events.includes('cut'));
+  const none = run([Buffer.concat([AUTH_OK, PARAM, READY])], 0);
+  assert.ok(!none.events.includes('cut'));
+});
