@@ -9,7 +9,7 @@
 import { Client, type InstanceRef } from '../src/index.js';
 import { startCluster } from '../src/testkit/index.js';
 
-const DURATION_MS = Number(process.env.PICOTS_DEMO_MS ?? 9_000);
+const DURATION_MS = Number(process.env.PICOTS_DEMO_MS ?? 12_000);
 const CALLERS = 32;
 
 function line(text = ''): void {
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     const perInstance = new Map<string, { ok: number; latency: number[] }>();
     let ok = 0;
     let failed = 0;
+    const failures = new Map<string, number>();
     let nextId = 0;
     const started = performance.now();
     const stopAt = started + DURATION_MS;
@@ -56,15 +57,17 @@ async function main(): Promise<void> {
         try {
           // Reads are retried on another instance when one fails; writes are not (their outcome would be unknown).
           const uuid = (await client.fetchval<string>('SELECT pico_instance_uuid()'))!;
-          if (nextId % 10 === 0) await client.execute('INSERT INTO demo_items VALUES ($1, $2)', [nextId, 'written by the demo']);
-          nextId++;
+          const id = nextId++;
+          if (id % 10 === 0) await client.execute('INSERT INTO demo_items VALUES ($1, $2)', [id, 'written by the demo']);
           const entry = perInstance.get(uuid) ?? { ok: 0, latency: [] };
           entry.ok++;
           if (entry.latency.length < 50_000) entry.latency.push(performance.now() - t0);
           perInstance.set(uuid, entry);
           ok++;
-        } catch {
+        } catch (error) {
           failed++;
+          const kind = (error as Error).name;
+          failures.set(kind, (failures.get(kind) ?? 0) + 1);
           await new Promise((r) => setTimeout(r, 20));
         }
       }
@@ -72,10 +75,10 @@ async function main(): Promise<void> {
 
     const victim = cluster.instances[1]!.name;
     const script = (async () => {
-      await sleep(DURATION_MS / 3);
+      await sleep(DURATION_MS / 4);
       events.push(`>>> killing ${victim} (connections reset, new connects refused)`);
       await cluster.kill(victim);
-      await sleep(DURATION_MS / 3);
+      await sleep(DURATION_MS / 4);
       events.push(`>>> bringing ${victim} back`);
       await cluster.revive(victim);
     })();
@@ -93,7 +96,8 @@ async function main(): Promise<void> {
 
     const seconds = (performance.now() - started) / 1000;
     line();
-    line(`${ok} statements in ${seconds.toFixed(1)} s: ${Math.round(ok / seconds)} per second with ${CALLERS} callers; ${failed} failed`);
+    line(`${ok} rounds in ${seconds.toFixed(1)} s: ${Math.round(ok / seconds)} per second with ${CALLERS} callers; ${failed} failed`);
+    if (failed > 0) line(`failures by kind: ${JSON.stringify(Object.fromEntries(failures))} (writes in flight on the killed instance: outcome unknown, not retried)`);
     line('per instance:');
     for (const [uuid, e] of perInstance) {
       e.latency.sort((a, b) => a - b);

@@ -450,11 +450,12 @@ export class Pool extends QueryMethods<ClusterQueryOptions> {
 
   private onInstanceFailure(member: Member, error: Error): void {
     member.lastError = error;
-    if (!this.membership.list().includes(member)) return;
-    const wasQuarantined = member.health.isQuarantined();
+    // Statements that were in flight when the instance failed report one by one; only the first one puts it
+    // in quarantine. The backoff grows with failed probes, not with the size of the burst.
+    if (!this.membership.list().includes(member) || member.health.isQuarantined()) return;
     const delay = member.health.recordFailure(performance.now());
     this.healthyStale = true;
-    if (!wasQuarantined) this.emit('instanceQuarantined', member.ref, error);
+    this.emit('instanceQuarantined', member.ref, error);
     this.scheduleProbe(member, delay);
     // The topology may explain it (the instance went Offline): look sooner.
     if (this.discovery !== undefined) this.scheduleRefresh('error');
@@ -468,7 +469,14 @@ export class Pool extends QueryMethods<ClusterQueryOptions> {
   /** `SELECT pico_instance_uuid()` on a fresh session: an answer of any kind proves the instance is back. */
   private async probe(member: Member): Promise<void> {
     if (this.closing !== undefined || member.draining || !this.membership.list().includes(member)) return;
-    if (!member.health.tryStartProbe(performance.now())) return;
+    if (!member.health.isQuarantined()) return;
+    const now = performance.now();
+    if (!member.health.tryStartProbe(now)) {
+      // Timers may fire a little before the backoff ends; a probe must never be dropped, or the instance
+      // would stay out of rotation for good.
+      this.scheduleProbe(member, Math.max(10, member.health.until - now + 5));
+      return;
+    }
     const pool = member.poolFor(this.startupOptionsFor(undefined));
     try {
       await pool.query('SELECT pico_instance_uuid()', [], { timeout: this.options.connection.connectTimeout === Infinity ? 10_000 : this.options.connection.connectTimeout });
