@@ -10,7 +10,17 @@ The DSN may also come from the PICOTS_DSN environment variable (then leave it ou
 password out of the process list. Example DSN: postgresql://app:Secret123@127.0.0.1:4327`;
 
 /** The `picots` command. Returns the exit code: 0 done, 1 failed, 2 wrong usage. */
-export async function main(argv: string[], io = { out: (t: string) => process.stdout.write(`${t}\n`), err: (t: string) => process.stderr.write(`${t}\n`) }): Promise<number> {
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const STDIO: CliIo = {
+  out: (t) => void process.stdout.write(`${t}\n`),
+  err: (t) => void process.stderr.write(`${t}\n`),
+};
+
+export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });

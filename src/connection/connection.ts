@@ -509,7 +509,7 @@ export class Connection extends QueryMethods {
       if (index >= 0) this.queued.splice(index, 1);
       q.disarm();
       q.reject(kind === 'timeout'
-        ? new TimeoutError(`query timed out after ${ms} ms before it was sent`, { phase: 'acquire', mayHaveReachedServer: false, instance: this.address })
+        ? new TimeoutError(`query timed out after ${Math.round(ms ?? 0)} ms before it was sent`, { phase: 'acquire', mayHaveReachedServer: false, instance: this.address })
         : new AbortError('the query was aborted before it was sent', { phase: 'acquire', mayHaveReachedServer: false, instance: this.address, cause: q.signal?.reason }));
       this.checkDrained();
       return;
@@ -517,7 +517,7 @@ export class Connection extends QueryMethods {
     // Picodata cannot cancel a running statement (no BackendKeyData, no CancelRequest): the only way to
     // stop waiting is to drop the session. The statement may still run to completion on the server.
     const phase = q.state === QueryState.Receiving ? 'result' : 'sent';
-    const what = kind === 'timeout' ? `timed out after ${ms} ms` : 'was aborted';
+    const what = kind === 'timeout' ? `timed out after ${Math.round(ms ?? 0)} ms` : 'was aborted';
     const error = kind === 'timeout'
       ? new TimeoutError(`query ${what} after it was sent; the connection was destroyed (Picodata cannot cancel a statement) and the statement may have been executed`, { phase, mayHaveReachedServer: true, instance: this.address })
       : new AbortError(`query ${what} after it was sent; the connection was destroyed (Picodata cannot cancel a statement) and the statement may have been executed`, { phase, mayHaveReachedServer: true, instance: this.address, cause: q.signal?.reason });
