@@ -214,3 +214,30 @@ test('a wrong password: one login attempt in the whole cluster, then a clear err
     assert.equal(logins.length, 1, 'exactly one login attempt reached any instance');
   });
 });
+
+test('a multi-host seed DSN: dead seeds are skipped, in random order, until one answers', { timeout: 60_000 }, async () => {
+  await withCluster(2, async (cluster) => {
+    const live = cluster.instance('i2').address;
+    const dsn = cluster.dsn('scram').replace(/@[^/]+\//, `@127.0.0.1:1,${live},127.0.0.1:2/`);
+    for (let round = 0; round < 3; round++) {
+      const client = new Client({ dsn, poolSize: 2, connectTimeout: 1_000 });
+      await client.connect();
+      assert.equal(client.instances().length, 2, 'discovery worked through the live seed');
+      await client.close();
+    }
+  });
+});
+
+test('an instance whose advertised address cannot be reached is reported and gets no work', { timeout: 60_000 }, async () => {
+  await withCluster(3, async (cluster) => {
+    await cluster.standIn.setAdvertisedAddress('i3', '127.0.0.1:1');
+    const warnings: string[] = [];
+    const client = new Client({ dsn: cluster.dsn('scram'), poolSize: 3, connectTimeout: 500, logger: { warn: (m) => warnings.push(m) } });
+    await client.connect();
+    assert.ok(warnings.some((w) => /i3 at 127\.0\.0\.1:1 cannot be reached/.test(w)), warnings.join('\n'));
+    const answers = await Promise.all(Array.from({ length: 12 }, () => client.fetchval<string>('SELECT pico_instance_uuid()')));
+    assert.ok(!answers.includes(cluster.instance('i3').uuid));
+    assert.equal(new Set(answers).size, 2);
+    await client.close();
+  });
+});
