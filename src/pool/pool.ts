@@ -457,15 +457,7 @@ export class ResourcePool<T extends object> extends EventEmitter<PoolEvents<T>> 
     for (;;) {
       const e = this.idle.pop();
       if (e === null) return undefined;
-      if (this.o.maxLifetime !== 0 && e.expiresAt <= this.o.now()) {
-        this.destroyEntry(e, 'lifetime');
-        continue;
-      }
-      if (this.o.isUsable !== undefined && !this.usable(e)) {
-        this.destroyEntry(e, 'unusable');
-        continue;
-      }
-      return e;
+      if (!this.dropIfStale(e)) return e;
     }
   }
 
@@ -483,16 +475,24 @@ export class ResourcePool<T extends object> extends EventEmitter<PoolEvents<T>> 
     for (;;) {
       const best = leastLoaded(this.live, cap);
       if (best === undefined) return undefined;
-      if (this.o.maxLifetime !== 0 && best.expiresAt <= this.o.now()) {
-        this.retireEntry(best, 'lifetime');
-        continue;
-      }
-      if (this.o.isUsable !== undefined && !this.usable(best)) {
-        this.destroyEntry(best, 'unusable');
-        continue;
-      }
-      return best;
+      if (!this.dropIfStale(best)) return best;
     }
+  }
+
+  /**
+   * Takes `e` out of service when its lifetime is over (retired: destroyed now if it has no lease, else when
+   * its last one ends) or `isUsable` rejects it (destroyed now); true when it did.
+   */
+  private dropIfStale(e: Entry<T>): boolean {
+    if (this.o.maxLifetime !== 0 && e.expiresAt <= this.o.now()) {
+      this.retireEntry(e, 'lifetime');
+      return true;
+    }
+    if (this.o.isUsable !== undefined && !this.usable(e)) {
+      this.destroyEntry(e, 'unusable');
+      return true;
+    }
+    return false;
   }
 
   private usable(e: Entry<T>): boolean {
