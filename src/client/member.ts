@@ -22,7 +22,7 @@ export interface MemberDescription {
 }
 
 /** Makes the connection pool of a member for one `options` startup string ('' = none). */
-export type InstancePoolFactory = (ref: InstanceRef, options: string) => InstancePool;
+export type InstancePoolFactory = (member: Member, options: string) => InstancePool;
 
 /**
  * One instance of the cluster as the client sees it: its connection pools (one per distinct Picodata
@@ -43,6 +43,8 @@ export class Member implements InstanceInfo {
   state: InstanceState;
   /** Statements routed here and not finished (waiting for a connection or running). */
   routed = 0;
+  /** Statements and exclusive connections served over the pool's life. */
+  served = 0;
   /** Taken out of rotation (Offline, Expelled, gone, or moved): finishing what it has, then closing. */
   draining = false;
   readonly health: Quarantine;
@@ -100,7 +102,7 @@ export class Member implements InstanceInfo {
   poolFor(options: string): InstancePool {
     let pool = this.pools.get(options);
     if (pool === undefined) {
-      pool = this.makePool(this.ref, options);
+      pool = this.makePool(this, options);
       pool.pool.resize(this.limits);
       this.pools.set(options, pool);
     }

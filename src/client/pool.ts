@@ -103,7 +103,6 @@ export class Pool extends QueryMethods<ClusterQueryOptions> {
   private readonly optionsByPreference = new Map<string, string>();
   private readonly retryBudget = new RetryBudget();
   private readonly schedule: RefreshSchedule;
-  private readonly served = new WeakMap<Member, number>();
   private readonly warned = new Set<string>();
   private connecting: Promise<this> | undefined;
   private connected = false;
@@ -122,8 +121,8 @@ export class Pool extends QueryMethods<ClusterQueryOptions> {
     this.schedule = new RefreshSchedule({ refreshInterval: o.refreshInterval });
     this.membership = new Membership(
       { maxSize: o.maxSize, minSize: o.minSize, maxSizePerInstance: o.maxSizePerInstance, drainTimeout: o.drainTimeout },
-      (ref, startupOptions) =>
-        new InstancePool(ref, { ...o.connection, host: hostOf(ref), port: portOf(ref), options: startupOptions || undefined }, o.instanceSettings, this.authLatch),
+      (member, startupOptions) =>
+        new InstancePool(member.ref, { ...o.connection, host: member.host, port: member.port, options: startupOptions || undefined }, o.instanceSettings, this.authLatch),
     );
   }
 
@@ -202,7 +201,7 @@ export class Pool extends QueryMethods<ClusterQueryOptions> {
       latencyMs: m.latencyMs,
       quarantined: m.health.isQuarantined(),
       lastError: m.lastError?.message,
-      served: this.served.get(m) ?? 0,
+      served: m.served,
     }));
   }
 
@@ -586,7 +585,7 @@ export class Pool extends QueryMethods<ClusterQueryOptions> {
   }
 
   private count(member: Member): void {
-    this.served.set(member, (this.served.get(member) ?? 0) + 1);
+    member.served++;
   }
 
   private warn(message: string): void {
@@ -603,16 +602,6 @@ export class Pool extends QueryMethods<ClusterQueryOptions> {
 
 const EMPTY: ReadonlySet<string> = new Set();
 
-function hostOf(ref: InstanceRef): string {
-  const a = ref.address;
-  const colon = a.lastIndexOf(':');
-  const host = a.slice(0, colon);
-  return host.startsWith('[') ? host.slice(1, -1) : host;
-}
-
-function portOf(ref: InstanceRef): number {
-  return Number(ref.address.slice(ref.address.lastIndexOf(':') + 1));
-}
 
 function shuffled<T>(list: readonly T[]): T[] {
   const copy = [...list];

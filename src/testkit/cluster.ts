@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { Gateway, type GatewayListenerInfo } from './gateway/gateway.js';
 import type { SessionRecord } from './gateway/session-record.js';
-import type { InstanceState } from './picodata-schema.js';
+import type { InstanceIdentity, InstanceState } from './picodata-schema.js';
 import { startStandIn, type AddInstanceOptions, type StandIn, type StandInOptions } from './stand-in.js';
 import type { StandInUsers, UserKind } from './users.js';
 
@@ -12,14 +12,7 @@ export interface ClusterOptions extends Omit<StandInOptions, 'tls'> {
 }
 
 /** One instance of a {@link Cluster}, as clients see it. */
-export interface ClusterInstance {
-  /** `i1`, `i2`, ... */
-  readonly name: string;
-  readonly uuid: string;
-  readonly raftId: number;
-  readonly replicasetName: string;
-  readonly replicasetUuid: string;
-  readonly tier: string;
+export interface ClusterInstance extends InstanceIdentity {
   /** The gateway's `host:port` for it: what `_pico_peer_address` advertises and clients connect to. */
   readonly address: string;
   /** The PostgreSQL address the gateway forwards to. */

@@ -24,14 +24,19 @@ export type InstanceState = 'Online' | 'Offline' | 'Expelled';
 /** The states an instance may be put in. */
 export const INSTANCE_STATES: readonly InstanceState[] = ['Online', 'Offline', 'Expelled'];
 
-/** One instance as the schema stores it. */
-export interface InstanceRecord {
+/** What identifies an instance in `_pico_instance`, shared by every testkit view of one. */
+export interface InstanceIdentity {
+  /** `i1`, `i2`, ...: `i` and the raft id. */
   readonly name: string;
   readonly uuid: string;
   readonly raftId: number;
   readonly replicasetName: string;
   readonly replicasetUuid: string;
   readonly tier: string;
+}
+
+/** One instance as the schema stores it. */
+export interface InstanceRecord extends InstanceIdentity {
   readonly picodataVersion: string;
   readonly state: InstanceState;
   /** The pgproto address advertised in `_pico_peer_address`. */

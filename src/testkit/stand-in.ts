@@ -5,7 +5,7 @@ import { backendServerAddresses } from './backend-sockets.js';
 import type { TlsMaterial } from './certs.js';
 import {
   discoverySchemaSql, INSTANCE_STATES, insertInstanceSql, NEXT_RAFT_ID_SQL, READ_INSTANCES_SQL, removeInstanceSql,
-  setAdvertisedAddressSql, setStateSql, type InstanceRecord, type InstanceState, type SchemaShape,
+  setAdvertisedAddressSql, setStateSql, type InstanceIdentity, type InstanceRecord, type InstanceState, type SchemaShape,
 } from './picodata-schema.js';
 import { loopbackAddresses, startPostgres, type PostgresServer } from './postgres-server.js';
 import { runPsql, type AdminTarget } from './psql.js';
@@ -34,14 +34,7 @@ export interface StandInOptions {
 }
 
 /** One instance of the stand-in cluster. */
-export interface StandInInstance {
-  /** `i1`, `i2`, ...: `i` and the raft id. */
-  readonly name: string;
-  readonly uuid: string;
-  readonly raftId: number;
-  readonly replicasetName: string;
-  readonly replicasetUuid: string;
-  readonly tier: string;
+export interface StandInInstance extends InstanceIdentity {
   /** Where PostgreSQL accepts this instance's sessions, e.g. `127.0.0.2`. */
   readonly host: string;
   readonly port: number;
