@@ -4,7 +4,7 @@
  * Prints acquire+release pairs per second for: the exclusive fast path, shared leases with pipelining, and
  * the hand-off path (more workers than resources: every acquire waits in the queue).
  */
-import { ResourcePool } from '../src/pool/pool.js';
+import { ResourcePool } from '../src/resource-pool/resource-pool.js';
 
 const N = 1_000_000;
 

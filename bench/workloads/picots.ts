@@ -1,5 +1,5 @@
 /** Workload child for picots: a `Connection` for (a) and (c), a `Pool` for (b). */
-import { Connection } from '../../src/connection/connection.js';
+import { Connection } from '../../src/protocol/connection.js';
 import { runWorkload } from './measure.js';
 import type { Driver, Row } from './types.js';
 
@@ -16,7 +16,7 @@ const picots: Driver = {
   },
   async pool(s, size) {
     // Loaded here so that (a) and (c) measure the connection alone, without the pool's modules.
-    const { Pool } = await import('../../src/client/pool.js');
+    const { Pool } = await import('../../src/cluster/pool.js');
     const pool = new Pool({ dsn: s.dsn, maxSize: size });
     await pool.connect();
     return {

@@ -10,7 +10,7 @@
  *   candidates.find((c) => c.failureDomain.zone === 'msk-1' && !ctx.exclude.has(c.uuid)) ?? candidates[0];
  * ```
  */
-import type { ReadPreference } from '../connection/picodata-options.js';
+import type { ReadPreference } from '../config/picodata-options.js';
 import type { InstanceState } from '../topology/instance-state.js';
 
 export type { InstanceState, ReadPreference };

@@ -13,7 +13,7 @@
  * ```
  */
 import { ConfigError } from '../errors.js';
-import { describe } from '../validate.js';
+import { describe } from '../config/validate.js';
 import type { BalanceContext, InstanceInfo, NodeStrategy } from './instance-info.js';
 
 /** Options shared by the built-ins. */

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { redactDsn } from '../dsn/redact-dsn.js';
+import { redactDsn } from '../config/redact-dsn.js';
 import { query } from './query-command.js';
 import { topology } from './topology-command.js';
 

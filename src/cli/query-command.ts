@@ -1,4 +1,4 @@
-import { Client } from '../client/client.js';
+import { Client } from '../cluster/client.js';
 import { cell, formatTable, toJson } from './format-table.js';
 
 /** Runs one statement through the balanced client (discovery on) and prints its rows. */

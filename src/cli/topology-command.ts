@@ -1,6 +1,6 @@
-import { Connection } from '../connection/connection.js';
-import { parseDsn } from '../dsn/parse-dsn.js';
-import { resolvePoolOptions } from '../client/pool-options.js';
+import { Connection } from '../protocol/connection.js';
+import { parseDsn } from '../config/parse-dsn.js';
+import { resolvePoolOptions } from '../config/cluster-options.js';
 import { AuthenticationError } from '../errors.js';
 import { discoverInstances, type DiscoveredInstance } from '../topology/discover.js';
 import { formatInstanceState } from '../topology/instance-state.js';

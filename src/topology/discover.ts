@@ -18,8 +18,8 @@
  * ```
  */
 import { ServerError } from '../errors.js';
-import type { QueryOptions } from '../connection/query-types.js';
-import type { QueryMethods } from '../query-methods.js';
+import type { QueryOptions } from '../protocol/query-types.js';
+import type { QueryMethods } from '../protocol/query-methods.js';
 import {
   CURRENT_DISCOVERY_SQL, type DiscoverySchema, isMissingSchemaObjectError, isUnknownFunctionError, LEGACY_INSTANCES_SQL,
   LEGACY_PEER_ADDRESSES_SQL, SELF_UUID_FUNCTIONS, type SelfUuidFunction, selfUuidSql,

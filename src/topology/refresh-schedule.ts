@@ -18,7 +18,7 @@
  * ```
  */
 import { ConfigError } from '../errors.js';
-import { describe, MAX_TIMER_MS, nonNegativeMs, rejectUnknownKeys } from '../validate.js';
+import { describe, MAX_TIMER_MS, nonNegativeMs, rejectUnknownKeys } from '../config/validate.js';
 
 /** How a discovery round went. */
 export type RefreshOutcome = 'changed' | 'unchanged' | 'error';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConnectionError, ServerError } from '../../src/errors.js';
-import type { QueryResult } from '../../src/connection/query-types.js';
+import type { QueryResult } from '../../src/protocol/query-types.js';
 import { discoverInstances, type DiscoveryQueryable, isUsable } from '../../src/topology/discover.js';
 import {
   CURRENT_DISCOVERY_SQL, LEGACY_INSTANCES_SQL, LEGACY_PEER_ADDRESSES_SQL,

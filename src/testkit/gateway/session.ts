@@ -1,5 +1,5 @@
 import { createConnection, type Socket } from 'node:net';
-import { parsePicodataOptions } from '../../connection/picodata-options.js';
+import { parsePicodataOptions } from '../../config/picodata-options.js';
 import { BackendFilter } from './backend-filter.js';
 import type { Faults } from './faults.js';
 import {

@@ -1,0 +1,241 @@
+import { readFileSync } from 'node:fs';
+import type { Connection } from '../protocol/connection.js';
+import { buildPicodataOptions, type PicodataOptions } from './picodata-options.js';
+import type { ConnectionStrategy, NodeStrategy } from '../balance/instance-info.js';
+import { nodeStrategyOption, type BuiltInStrategyName } from '../balance/strategies.js';
+import type { ConnectionHandle } from '../cluster/connection-handle.js';
+import type { Int8Mode, RowMode } from '../protocol/query-types.js';
+import type { SslMode, TlsSettings } from './tls-settings.js';
+import { DEFAULT_SSL_MODE, parseDsn, type DsnHost } from './parse-dsn.js';
+import { ConfigError } from '../errors.js';
+import { boolean, func, nonNegativeInt, nonNegativeMs, positiveInt, rejectUnknownKeys, string } from './validate.js';
+import { positiveMsOrInfinity } from '../resource-pool/resource-pool-options.js';
+import type { InstanceConnectionOptions, InstancePoolSettings } from '../cluster/instance-connections.js';
+
+/** Where picots reports what it noticed but did not throw (discovery fell back, an instance was skipped). */
+export interface Logger {
+  warn(message: string): void;
+  info?(message: string): void;
+}
+
+/**
+ * Options of {@link Pool}. Only `dsn` is required.
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool({ dsn: 'postgresql://app:Secret123@10.0.0.1:4327', maxSize: 16, enableDiscovery: true });
+ * ```
+ */
+export interface PoolOptions extends PicodataOptions {
+  /** `postgresql://user:password@host:port[,host:port...][/database][?sslmode=...&connect_timeout=...&options=...]` */
+  dsn: string;
+  /** Overrides the DSN's password (handy when the DSN comes from config and the secret from a vault). */
+  password?: string;
+  /** Connections in total, over all instances (spread evenly; see `maxSizePerInstance`). Default 10. */
+  maxSize?: number;
+  /** Connections kept open even when idle, in total. Default 0. */
+  minSize?: number;
+  /** Upper bound per instance, whatever `maxSize` would give it. Default none. */
+  maxSizePerInstance?: number;
+  /** Milliseconds `acquire()` and a query wait for a connection. Default 5000. */
+  acquireTimeout?: number;
+  /** Milliseconds a connection may stay idle before it is closed (down to `minSize`); 0 = never. Default 30000. */
+  idleTimeout?: number;
+  /** Milliseconds a connection may live (±10 % jitter); 0 = forever. Default 0. */
+  maxLifetime?: number;
+  /** Leases a connection serves before it is replaced; 0 = unlimited. Default 0. */
+  maxUses?: number;
+  /** Callers that may wait for a connection at once; more fail fast with PoolSaturatedError. Default Infinity. */
+  maxWaiters?: number;
+  /** Queries pipelined on one connection at once by `query()`/`fetch()`/... Default 32. */
+  pipelining?: number;
+  /** Runs once on each new connection. */
+  setup?: (connection: Connection) => Promise<void>;
+  /** Checks an idle connection before handing it to `acquire()`; false closes it. */
+  beforeAcquire?: (connection: Connection) => boolean | Promise<boolean>;
+  /** Runs when a connection comes back; false closes it. */
+  afterRelease?: (connection: Connection) => boolean | Promise<boolean>;
+  /** Connect deadline in ms (TCP + TLS + auth + first ReadyForQuery). Default: the DSN's `connect_timeout`, else 10000. */
+  connectTimeout?: number;
+  /** Default per-query deadline in ms (wait + execution); none by default. */
+  queryTimeout?: number;
+  /** TCP keepalive. Default true. */
+  keepAlive?: boolean;
+  /** sslmode, or TLS settings with PEM contents. Default: the DSN's `sslmode` (and its files), else `prefer`. */
+  ssl?: SslMode | TlsSettings;
+  /** Prepared statements cached per connection; 0 = off. Default 100. */
+  statementCacheSize?: number;
+  rowMode?: RowMode;
+  int8?: Int8Mode;
+  /** Where warnings go. Default: none (picots never writes to the console on its own). */
+  logger?: Logger;
+  /**
+   * Find the cluster's Online instances in `_pico_instance` / `_pico_peer_address` and spread connections
+   * over all of them, following changes. Default false: only the DSN's hosts are used.
+   */
+  enableDiscovery?: boolean;
+  /** Milliseconds between topology reads when nothing changes (faster for a while after a change or error). Default 5000. */
+  refreshInterval?: number;
+  /**
+   * How statements are spread: `'round-robin'` (default), `'random'`, `'least-busy'`, a strategy from
+   * `roundRobin()`/`random()`/`leastBusy()`, a node-level function `(candidates, ctx) => candidate`, or
+   * picopyn's connection-level `(connections) => connection`. A function of one parameter is taken as the
+   * connection-level shape; wrap it in `connectionStrategy()`/`nodeStrategy()` to say so explicitly.
+   */
+  balanceStrategy?: BuiltInStrategyName | NodeStrategy | ConnectionStrategy<ConnectionHandle>;
+  /** Attempts per statement, the first included, when failures allow a retry. Default 3. */
+  maxAttempts?: number;
+  /** Milliseconds an instance that left the cluster may finish its statements before its connections are cut. Default 30000. */
+  drainTimeout?: number;
+}
+
+const STRATEGY_KIND = Symbol('picots.strategyKind');
+
+/** Marks a function as a node-level strategy `(candidates, ctx) => candidate`. */
+export function nodeStrategy(fn: NodeStrategy): NodeStrategy {
+  return Object.assign(fn, { [STRATEGY_KIND]: 'node' });
+}
+
+/** Marks a function as picopyn's connection-level strategy `(connections) => connection`. */
+export function connectionStrategy(fn: ConnectionStrategy<ConnectionHandle>): ConnectionStrategy<ConnectionHandle> {
+  return Object.assign(fn, { [STRATEGY_KIND]: 'connection' });
+}
+
+/** What the pool works from once the options are checked. */
+export interface ResolvedPoolOptions {
+  seeds: DsnHost[];
+  connection: Omit<InstanceConnectionOptions, 'host' | 'port'>;
+  instanceSettings: InstancePoolSettings;
+  maxSize: number;
+  minSize: number;
+  maxSizePerInstance: number;
+  acquireTimeout: number;
+  queryTimeout: number | undefined;
+  logger: Logger | undefined;
+  warnings: string[];
+  enableDiscovery: boolean;
+  refreshInterval: number;
+  drainTimeout: number;
+  maxAttempts: number;
+  strategy: NodeStrategy;
+  connectionStrategy: ConnectionStrategy<ConnectionHandle> | undefined;
+  /** The typed Picodata options, to build per-read-preference variants. */
+  picodata: PicodataOptions;
+  rawPicodataOptions: string | undefined;
+}
+
+export const POOL_OPTION_KEYS = [
+  'dsn', 'password', 'maxSize', 'minSize', 'maxSizePerInstance', 'acquireTimeout', 'idleTimeout', 'maxLifetime',
+  'maxUses', 'maxWaiters', 'pipelining', 'setup', 'beforeAcquire', 'afterRelease', 'connectTimeout', 'queryTimeout',
+  'keepAlive', 'ssl', 'statementCacheSize', 'rowMode', 'int8', 'logger',
+  'readPreference', 'forward', 'sqlMotionRowMax', 'sqlVdbeOpcodeMax', 'queryMetadata', 'stmtInvalidation',
+  'enableDiscovery', 'refreshInterval', 'balanceStrategy', 'maxAttempts', 'drainTimeout',
+] as const;
+
+/** Validates every option before any I/O; throws ConfigError naming the option and the allowed values. */
+export function resolvePoolOptions(o: PoolOptions, extraKeys: readonly string[] = []): ResolvedPoolOptions {
+  rejectUnknownKeys('pool options', o, [...POOL_OPTION_KEYS, ...extraKeys]);
+  const dsn = parseDsn(string('dsn', o.dsn, { nonEmpty: true }));
+  const maxSize = o.maxSize === undefined ? 10 : positiveInt('maxSize', o.maxSize);
+  const minSize = o.minSize === undefined ? 0 : nonNegativeInt('minSize', o.minSize);
+  if (minSize > maxSize) throw new ConfigError('minSize', `must be <= maxSize (${maxSize}), got ${minSize}`);
+  const maxSizePerInstance = o.maxSizePerInstance === undefined ? Infinity : positiveInt('maxSizePerInstance', o.maxSizePerInstance);
+
+  const typedPicodata: PicodataOptions = {
+    readPreference: o.readPreference ?? dsn.params.readPreference,
+    forward: o.forward,
+    sqlMotionRowMax: o.sqlMotionRowMax,
+    sqlVdbeOpcodeMax: o.sqlVdbeOpcodeMax,
+    queryMetadata: o.queryMetadata,
+    stmtInvalidation: o.stmtInvalidation,
+  };
+  const picodata = buildPicodataOptions(typedPicodata, dsn.params.options);
+
+  const connectTimeout = o.connectTimeout !== undefined
+    ? positiveMsOrInfinity('connectTimeout', o.connectTimeout)
+    : dsn.params.connectTimeoutMs ?? 10_000;
+  const password = o.password !== undefined ? string('password', o.password) : dsn.password;
+  if (o.keepAlive !== undefined) boolean('keepAlive', o.keepAlive);
+  if (o.logger !== undefined && (typeof o.logger !== 'object' || o.logger === null || typeof o.logger.warn !== 'function')) {
+    throw new ConfigError('logger', 'must be an object with a warn(message) method');
+  }
+
+  const connection: ResolvedPoolOptions['connection'] = {
+    user: dsn.user,
+    password,
+    database: dsn.database,
+    connectTimeout,
+    keepAlive: o.keepAlive ?? true,
+    ssl: o.ssl ?? tlsFromDsn(dsn.params),
+    options: picodata.options,
+    statementCacheSize: o.statementCacheSize,
+    rowMode: o.rowMode,
+    int8: o.int8,
+  };
+
+  const instanceSettings: InstancePoolSettings = {
+    acquireTimeout: o.acquireTimeout,
+    idleTimeout: o.idleTimeout,
+    maxLifetime: o.maxLifetime,
+    maxUses: o.maxUses,
+    maxWaiters: o.maxWaiters,
+    pipelining: o.pipelining ?? 32,
+    setup: o.setup === undefined ? undefined : func<NonNullable<PoolOptions['setup']>>('setup', o.setup),
+    beforeAcquire: o.beforeAcquire === undefined ? undefined : func<NonNullable<PoolOptions['beforeAcquire']>>('beforeAcquire', o.beforeAcquire),
+    afterRelease: o.afterRelease === undefined ? undefined : func<NonNullable<PoolOptions['afterRelease']>>('afterRelease', o.afterRelease),
+  };
+  for (const key of Object.keys(instanceSettings) as Array<keyof InstancePoolSettings>) {
+    if (instanceSettings[key] === undefined) delete instanceSettings[key];
+  }
+
+  return {
+    seeds: dsn.hosts,
+    connection,
+    instanceSettings,
+    maxSize,
+    minSize,
+    maxSizePerInstance,
+    acquireTimeout: o.acquireTimeout === undefined ? 5_000 : positiveMsOrInfinity('acquireTimeout', o.acquireTimeout),
+    queryTimeout: o.queryTimeout === undefined ? undefined : nonNegativeMs('queryTimeout', o.queryTimeout) || undefined,
+    logger: o.logger,
+    warnings: picodata.warnings,
+    enableDiscovery: o.enableDiscovery === undefined ? false : boolean('enableDiscovery', o.enableDiscovery),
+    refreshInterval: o.refreshInterval === undefined ? 5_000 : positiveMsOrInfinity('refreshInterval', o.refreshInterval),
+    drainTimeout: o.drainTimeout === undefined ? 30_000 : nonNegativeMs('drainTimeout', o.drainTimeout),
+    maxAttempts: o.maxAttempts === undefined ? 3 : positiveInt('maxAttempts', o.maxAttempts),
+    ...resolveStrategy(o.balanceStrategy),
+    picodata: typedPicodata,
+    rawPicodataOptions: dsn.params.options,
+  };
+}
+
+function resolveStrategy(value: PoolOptions['balanceStrategy']): Pick<ResolvedPoolOptions, 'strategy' | 'connectionStrategy'> {
+  if (typeof value === 'function') {
+    const marked = (value as { [STRATEGY_KIND]?: string })[STRATEGY_KIND];
+    const kind = marked ?? (value.length >= 2 ? 'node' : value.length === 1 ? 'connection' : undefined);
+    if (kind === undefined) {
+      throw new ConfigError(
+        'balanceStrategy',
+        'cannot tell the shape of a function without declared parameters: wrap it in nodeStrategy((candidates, ctx) => ...) or connectionStrategy((connections) => ...)',
+      );
+    }
+    if (kind === 'connection') return { strategy: nodeStrategyOption('balanceStrategy', undefined), connectionStrategy: value as ConnectionStrategy<ConnectionHandle> };
+  }
+  return { strategy: nodeStrategyOption('balanceStrategy', value), connectionStrategy: undefined };
+}
+
+function tlsFromDsn(params: { sslmode?: SslMode; sslrootcert?: string; sslcert?: string; sslkey?: string }): TlsSettings {
+  const settings: TlsSettings = { mode: params.sslmode ?? DEFAULT_SSL_MODE };
+  if (params.sslrootcert !== undefined) settings.ca = readPem('sslrootcert', params.sslrootcert);
+  if (params.sslcert !== undefined) settings.cert = readPem('sslcert', params.sslcert);
+  if (params.sslkey !== undefined) settings.key = readPem('sslkey', params.sslkey);
+  return settings;
+}
+
+function readPem(option: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(option, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}

@@ -1,0 +1,269 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, PicotsError } from '../../src/errors.js';
+import { ResourcePool } from '../../src/resource-pool/resource-pool.js';
+import { Factory, type Res, isSettled, makePool, sleep, tick } from './helpers.js';
+
+describe('options', () => {
+  const base = { create: async () => ({}), destroy: () => {} };
+  const bad: Array<[string, Record<string, unknown>]> = [
+    ['maxSize', { maxSize: 0 }],
+    ['maxSize', { maxSize: 1.5 }],
+    ['minSize', { minSize: -1 }],
+    ['minSize', { minSize: 11 }],
+    ['idleTimeout', { idleTimeout: -1 }],
+    ['idleTimeout', { idleTimeout: 2 ** 40 }],
+    ['maxLifetime', { maxLifetime: Number.NaN }],
+    ['maxUses', { maxUses: 0.5 }],
+    ['maxWaiters', { maxWaiters: -1 }],
+    ['acquireTimeout', { acquireTimeout: 0 }],
+    ['pipelining', { pipelining: 0 }],
+    ['setup', { setup: 'x' }],
+    ['beforeAcquire', { beforeAcquire: 1 }],
+    ['maxsize', { maxsize: 3 }],
+  ];
+  for (const [option, extra] of bad) {
+    test(`rejects ${JSON.stringify(extra)} naming ${option}`, () => {
+      assert.throws(
+        () => new ResourcePool({ ...base, ...extra } as never),
+        (e: unknown) => e instanceof ConfigError && e.option === option,
+      );
+    });
+  }
+  test('create and destroy are required', () => {
+    assert.throws(() => new ResourcePool({ destroy: () => {} } as never), (e: unknown) => e instanceof ConfigError && e.option === 'create');
+    assert.throws(() => new ResourcePool({ create: base.create } as never), (e: unknown) => e instanceof ConfigError && e.option === 'destroy');
+  });
+  test('unknown key message suggests the right one', () => {
+    assert.throws(() => new ResourcePool({ ...base, maxsize: 3 } as never), /did you mean 'maxSize'/);
+  });
+  test('Infinity is allowed where documented', () => {
+    const p = new ResourcePool({ ...base, acquireTimeout: Infinity, maxWaiters: Infinity, idleTimeout: 0 });
+    assert.equal(p.stats().maxSize, 10);
+  });
+  test('a bad per-acquire timeout rejects with ConfigError', async () => {
+    const p = new ResourcePool({ ...base });
+    await assert.rejects(p.acquire({ timeout: -5 }), ConfigError);
+    await assert.rejects(p.acquire({ timeout: Number.NaN }), ConfigError);
+  });
+  test('a bad drainTimeout rejects close with ConfigError', async () => {
+    const p = new ResourcePool({ ...base });
+    await assert.rejects(p.close({ drainTimeout: -1 }), ConfigError);
+    await p.close();
+  });
+});
+
+describe('sizing', () => {
+  test('minSize resources are created at once, lazily up to maxSize, never more', async () => {
+    const f = new Factory({ createDelay: 2 });
+    const pool = makePool(f, { minSize: 2, maxSize: 4 });
+    assert.equal(pool.stats().creating, 2);
+    await sleep(10);
+    assert.equal(pool.size, 2);
+    const held = await Promise.all([1, 2, 3, 4].map(() => pool.acquire()));
+    assert.equal(new Set(held).size, 4);
+    assert.equal(pool.size, 4);
+    const fifth = pool.acquire({ timeout: 30 });
+    await tick();
+    assert.equal(pool.stats().creating, 0, 'no create beyond maxSize');
+    assert.equal(pool.stats().waiting, 1);
+    pool.release(held[0]);
+    assert.equal(await fifth, held[0], 'the released resource goes to the waiter');
+    assert.equal(f.createCalls, 4);
+    for (const r of [fifth, ...held.slice(1)]) pool.release(await r);
+    assert.deepEqual(
+      { size: pool.stats().size, idle: pool.stats().idle, leased: pool.stats().leased },
+      { size: 4, idle: 4, leased: 0 },
+    );
+    await pool.close();
+  });
+
+  test('exclusive acquire takes the most recently released resource (LIFO)', async () => {
+    const pool = makePool(new Factory(), { maxSize: 3 });
+    const [a, b, c] = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
+    pool.release(a);
+    pool.release(c);
+    pool.release(b);
+    assert.equal(await pool.acquire(), b);
+    assert.equal(await pool.acquire(), c);
+    await pool.terminate();
+  });
+});
+
+describe('release, destroy, retire', () => {
+  test('a double release throws a clear error; an unknown resource too', async () => {
+    const pool = makePool(new Factory());
+    const r = await pool.acquire();
+    pool.release(r);
+    assert.throws(() => pool.release(r), (e: unknown) => e instanceof PicotsError && e.code === 'ERR_PICOTS_POOL_RELEASE' && /twice/.test(e.message));
+    assert.throws(() => pool.release({ id: 99, alive: true }), /not leased from this pool/);
+    await pool.close();
+  });
+
+  test('destroy removes at once; a later release of its leases is a no-op', async () => {
+    const f = new Factory();
+    const pool = makePool(f, { pipelining: 2, maxSize: 1 });
+    const r = await pool.acquire({ shared: true });
+    assert.equal(await pool.acquire({ shared: true }), r);
+    assert.equal(pool.leaseCount(r), 2);
+    pool.destroy(r);
+    assert.equal(pool.size, 0);
+    await tick();
+    assert.equal(r.alive, false);
+    pool.release(r);
+    pool.release(r);
+    assert.throws(() => pool.release(r), /not leased/);
+    assert.equal(pool.stats().destroyedByReason.error, 1);
+    assert.ok(pool.events.some(([ev, res, why]) => ev === 'destroy' && res === r && why === 'error'));
+    await pool.close();
+  });
+
+  test('retire waits for the last lease, then destroys; no new leases meanwhile', async () => {
+    const f = new Factory();
+    const pool = makePool(f, { pipelining: 4, maxSize: 2 });
+    const r = await pool.acquire({ shared: true });
+    pool.retire(r, 'test');
+    const other = await pool.acquire({ shared: true });
+    assert.notEqual(other, r);
+    assert.equal(r.alive, true);
+    pool.release(r);
+    await tick();
+    assert.equal(r.alive, false);
+    assert.equal(pool.stats().destroyedByReason.test, 1);
+    pool.release(other);
+    await pool.close();
+  });
+
+  test('withResource releases after success and after a throw', async () => {
+    const pool = makePool(new Factory(), { maxSize: 1 });
+    assert.equal(await pool.withResource((r) => r.id), 1);
+    await assert.rejects(pool.withResource(() => Promise.reject(new Error('boom'))), /boom/);
+    assert.equal(pool.stats().leases, 0);
+    // fn may destroy a broken resource: the release after it is a no-op.
+    await pool.withResource((r) => pool.destroy(r));
+    assert.equal(pool.size, 0);
+    await pool.close();
+  });
+
+  test('resources() lists entries with their lease state', async () => {
+    const pool = makePool(new Factory(), { pipelining: 3, maxSize: 2 });
+    const r = await pool.acquire({ shared: true });
+    await pool.acquire({ shared: true });
+    const infos = [...pool.resources()];
+    assert.equal(infos.length, pool.size);
+    const info = infos.find((i) => i.resource === r)!;
+    assert.equal(info.leases, 2);
+    assert.equal(info.exclusive, false);
+    assert.equal(info.uses, 2);
+    assert.equal(info.retiring, false);
+    await pool.terminate();
+  });
+});
+
+describe('stats and events', () => {
+  test('counters add up', async () => {
+    let t = 1000;
+    const f = new Factory({ fail: (n) => (n === 2 ? new Error('nope') : undefined) });
+    const pool = makePool(f, { maxSize: 1, maxWaiters: 1, now: () => t });
+    const r = await pool.acquire(); // waited (pool empty): create #1
+    const waiter = pool.acquire({ timeout: 20 });
+    await assert.rejects(pool.acquire(), /saturated/);
+    t += 7;
+    await assert.rejects(waiter, /timed out after 7 ms \(pool size 1\/1, 1 in use, 0 waiting, 0 creating\)/);
+    const ac = new AbortController();
+    const aborted = pool.acquire({ signal: ac.signal });
+    ac.abort();
+    await assert.rejects(aborted, (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    pool.destroy(r);
+    await assert.rejects(pool.acquire(), /nope/); // create #2 fails: the head waiter gets it
+    const r3 = await pool.acquire();
+    pool.release(r3);
+    const s = pool.stats();
+    assert.equal(s.acquireCount, 2);
+    assert.equal(s.waitedAcquireCount, 2);
+    assert.equal(s.acquireWaitTimeMs, 0); // the fake clock did not move while they waited
+    assert.equal(s.timedOutAcquireCount, 1);
+    assert.equal(s.abortedAcquireCount, 1);
+    assert.equal(s.saturatedCount, 1);
+    assert.equal(s.createdCount, 2);
+    assert.equal(s.createFailedCount, 1);
+    assert.equal(s.destroyedCount, 1);
+    assert.deepEqual(s.destroyedByReason, { error: 1 });
+    assert.deepEqual(
+      pool.events.map((e) => e[0]),
+      ['create', 'acquire', 'destroy', 'createError', 'create', 'acquire', 'release'],
+    );
+    await pool.close();
+    assert.equal(pool.stats().destroyedByReason.closed, 1);
+  });
+
+  test('a throwing event listener does not corrupt the pool', async () => {
+    const pool = makePool(new Factory(), { maxSize: 1 });
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    const saved = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    process.on('uncaughtException', onUncaught);
+    try {
+      pool.on('acquire', () => {
+        throw new Error('listener bug');
+      });
+      const r = await pool.acquire();
+      pool.release(r);
+      await tick();
+      assert.equal(pool.stats().idle, 1);
+      assert.equal(uncaught.length, 1);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      for (const l of saved) process.on('uncaughtException', l);
+    }
+    await pool.close();
+  });
+});
+
+test('a fast acquire resolves without waiting for a timer', async () => {
+  const pool = makePool(new Factory(), { minSize: 1 });
+  await sleep(5);
+  assert.equal(await isSettled(pool.acquire()), true);
+  await pool.terminate();
+});
+
+test('an idle resource that dies is destroyed without any error event; minSize refills', async () => {
+  const f = new Factory();
+  const pool = makePool(f, { minSize: 2, maxSize: 2 });
+  await sleep(5);
+  const [first] = [...pool.resources()];
+  pool.destroy(first.resource); // e.g. its socket closed while idle
+  await sleep(5);
+  assert.equal(pool.size, 2);
+  assert.equal(pool.stats().destroyedByReason.error, 1);
+  assert.ok(!pool.events.some(([ev]) => ev === 'error'));
+  await pool.close();
+});
+
+test('a listener that releases or closes during a hand-off loses nothing', async () => {
+  const f = new Factory();
+  const pool = makePool(f, { minSize: 2, maxSize: 2, pipelining: 2 });
+  await sleep(5);
+  const held = await Promise.all([1, 2, 3, 4].map(() => pool.acquire({ shared: true })));
+  const x = pool.acquire({ timeout: 1000 }); // exclusive head
+  const s1 = pool.acquire({ shared: true, timeout: 1000 });
+  const s2 = pool.acquire({ shared: true, timeout: 1000 });
+  let closing: Promise<void> | undefined;
+  pool.on('acquire', () => {
+    closing ??= pool.close({ drainTimeout: 50 });
+  });
+  // Free a slot on the resource that is not reserved for x: s1 gets it, and the listener closes the pool.
+  const isReserved = (r: Res) => [...pool.resources()].some((i) => i.resource === r && (i as unknown as { reserved: boolean }).reserved);
+  const other = held.find((r) => !isReserved(r))!;
+  pool.release(other);
+  const r1 = await s1;
+  await assert.rejects(s2, /closing/);
+  await assert.rejects(x, /closing/);
+  const rest = [...held, r1];
+  rest.splice(rest.indexOf(other), 1); // released above
+  for (const r of rest) pool.release(r);
+  await closing;
+  assert.equal(pool.isClosed(), true);
+  assert.ok(f.created.every((r) => !r.alive));
+});
