@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually, sleep } from './helpers/wait.js';
 import pg from 'pg';
 import { ConfigError } from '../src/errors.js';
 import {
@@ -88,15 +88,6 @@ async function isAlive(pid: number): Promise<boolean> {
   }
 }
 
-/** Polls `check` every 50 ms until it holds or `ms` pass. */
-async function eventually(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(50);
-  }
-  return check();
-}
 
 describe('test users', () => {
   const methods: Array<[UserKind, number]> = [['scram', 10], ['md5', 5], ['cleartext', 3]];
@@ -291,7 +282,7 @@ describe('lifecycle', () => {
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
       await once(child, 'close', { signal: AbortSignal.timeout(30_000) });
       const { baseDir } = JSON.parse(output) as { baseDir: string };
-      const clean = await eventually(async () => !existsSync(baseDir) && (await processesMentioning(baseDir)).length === 0, 15_000);
+      const clean = await eventually(async () => !existsSync(baseDir) && (await processesMentioning(baseDir)).length === 0, 15_000, 50);
       assert.ok(clean, `after ${how}: ${baseDir} exists=${existsSync(baseDir)}, processes=${await processesMentioning(baseDir)}`);
     });
   }

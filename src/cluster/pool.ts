@@ -12,7 +12,8 @@ import {
 } from '../errors.js';
 import type { CloseOptions } from '../resource-pool/resource-pool-options.js';
 import type { PoolStats } from '../resource-pool/pool-stats.js';
-import { QueryMethods } from '../protocol/query-methods.js';
+import { EventEmitter } from 'node:events';
+import { withQueryMethods } from '../protocol/query-methods.js';
 import { discoverInstances, type DiscoveryResult } from '../topology/discover.js';
 import type { DsnHost } from '../config/parse-dsn.js';
 import { RefreshSchedule } from '../topology/refresh-schedule.js';
@@ -95,7 +96,7 @@ export interface InstanceStatus extends InstanceInfo {
  * await pool.close();
  * ```
  */
-export class Pool extends QueryMethods<ClusterQueryOptions> {
+export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmitter>(EventEmitter) {
   protected readonly options: ResolvedPoolOptions;
   protected readonly membership: Membership;
   /** Shared by every instance: one wrong password stops logins everywhere. */

@@ -20,7 +20,8 @@ import {
   ServerError,
   TimeoutError,
 } from '../errors.js';
-import { QueryMethods } from './query-methods.js';
+import { EventEmitter } from 'node:events';
+import { withQueryMethods } from './query-methods.js';
 import { createRowDecoder } from '../types/row-decoder.js';
 import { encodeParams } from '../types/encode-param.js';
 import { md5PasswordMessage } from './md5-password.js';
@@ -64,7 +65,7 @@ type Lifecycle = 'connecting' | 'ready' | 'closing' | 'closed';
  * await conn.close();
  * ```
  */
-export class Connection extends QueryMethods {
+export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitter>(EventEmitter) {
   /** `host:port` of the instance this connection talks to. */
   readonly address: string;
   /** ParameterStatus values the server reported (Picodata: `server_version=15.0`, `TimeZone=UTC`, ...). */

@@ -1,72 +1,85 @@
-import { EventEmitter } from 'node:events';
 import { ExecuteManyError } from '../errors.js';
 import type { ExecuteResult, QueryOptions, QueryParams, QueryResult } from './query-types.js';
 
+/** Any class, abstract or not: what {@link withQueryMethods} can extend. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AbstractConstructor<T = object> = abstract new (...args: any[]) => T;
+
 /**
- * The query surface shared by a connection, a pool and the cluster client: each implements `query()`, and the
- * picopyn-style helpers below are defined once on top of it.
+ * Adds the picopyn-style helpers (`execute`, `fetch`, `fetchrow`, `fetchval`, `executemany`) on top of an
+ * abstract `query()`, to any base class. A mixin rather than a base class, so that an event emitter (the
+ * cluster `Pool`, a `Connection`) and a plain object (`PoolConnection`) share the same helpers.
  */
-export abstract class QueryMethods<Opts extends QueryOptions = QueryOptions> extends EventEmitter {
-  /** Runs one statement and returns the whole result. */
-  abstract query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: Opts): Promise<QueryResult<Row>>;
+export function withQueryMethods<Opts extends QueryOptions, TBase extends AbstractConstructor>(Base: TBase) {
+  abstract class WithQueryMethods extends Base {
+    /** Runs one statement and returns the whole result. */
+    abstract query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: Opts): Promise<QueryResult<Row>>;
 
-  /**
-   * Runs a statement for its effect.
-   * @example `const { rowCount } = await db.execute('UPDATE t SET a = $1 WHERE id = $2', [1, 7])`
-   */
-  execute(sql: string, params?: QueryParams, options?: Opts): Promise<ExecuteResult> {
-    return this.query(sql, params, options).then(toExecuteResult);
-  }
-
-  /**
-   * Returns every row.
-   * @example `const rows = await db.fetch<{ id: number }>('SELECT id FROM t WHERE a > $1', [5])`
-   */
-  fetch<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: Opts): Promise<Row[]> {
-    return this.query<Row>(sql, params, options).then(toRows);
-  }
-
-  /**
-   * Returns the first row, or `null` when there is none.
-   * @example `const user = await db.fetchrow<{ name: string }>('SELECT name FROM users WHERE id = $1', [id])`
-   */
-  fetchrow<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: Opts): Promise<Row | null> {
-    return this.query<Row>(sql, params, options).then(firstRow);
-  }
-
-  /**
-   * Returns the first column of the first row, or `null` when there is no row.
-   * @example `const n = await db.fetchval<number>('SELECT count(*) FROM t')`
-   */
-  fetchval<T = unknown>(sql: string, params?: QueryParams, options?: Opts): Promise<T | null> {
-    const arrayOptions = { ...options, rowMode: 'array' } as Opts;
-    return this.query<unknown[]>(sql, params, arrayOptions).then((r) => (r.rows.length > 0 ? (r.rows[0]![0] as T) : null));
-  }
-
-  /**
-   * Runs one statement once per parameter set, all pipelined. Picodata autocommits each one: when some fail,
-   * the others are still applied, and the {@link ExecuteManyError} says which is which.
-   * @example `await db.executemany('INSERT INTO t VALUES ($1, $2)', [[1, 'a'], [2, 'b']])`
-   */
-  async executemany(sql: string, paramSets: readonly QueryParams[], options?: Opts): Promise<ExecuteResult[]> {
-    const settled = await Promise.allSettled(paramSets.map((params) => this.query(sql, params, options)));
-    const results: Array<ExecuteResult | undefined> = [];
-    const errors: Array<Error | undefined> = [];
-    let failed = false;
-    for (const s of settled) {
-      if (s.status === 'fulfilled') {
-        results.push(toExecuteResult(s.value));
-        errors.push(undefined);
-      } else {
-        failed = true;
-        results.push(undefined);
-        errors.push(s.reason instanceof Error ? s.reason : new Error(String(s.reason)));
-      }
+    /**
+     * Runs a statement for its effect.
+     * @example `const { rowCount } = await db.execute('UPDATE t SET a = $1 WHERE id = $2', [1, 7])`
+     */
+    execute(sql: string, params?: QueryParams, options?: Opts): Promise<ExecuteResult> {
+      return this.query(sql, params, options).then(toExecuteResult);
     }
-    if (failed) throw new ExecuteManyError(results, errors);
-    return results as ExecuteResult[];
+
+    /**
+     * Returns every row.
+     * @example `const rows = await db.fetch<{ id: number }>('SELECT id FROM t WHERE a > $1', [5])`
+     */
+    fetch<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: Opts): Promise<Row[]> {
+      return this.query<Row>(sql, params, options).then(toRows);
+    }
+
+    /**
+     * Returns the first row, or `null` when there is none.
+     * @example `const user = await db.fetchrow<{ name: string }>('SELECT name FROM users WHERE id = $1', [id])`
+     */
+    fetchrow<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: Opts): Promise<Row | null> {
+      return this.query<Row>(sql, params, options).then(firstRow);
+    }
+
+    /**
+     * Returns the first column of the first row, or `null` when there is no row.
+     * @example `const n = await db.fetchval<number>('SELECT count(*) FROM t')`
+     */
+    fetchval<T = unknown>(sql: string, params?: QueryParams, options?: Opts): Promise<T | null> {
+      const arrayOptions = { ...options, rowMode: 'array' } as Opts;
+      return this.query<unknown[]>(sql, params, arrayOptions).then((r) => (r.rows.length > 0 ? (r.rows[0]![0] as T) : null));
+    }
+
+    /**
+     * Runs one statement once per parameter set, all pipelined. Picodata autocommits each one: when some fail,
+     * the others are still applied, and the {@link ExecuteManyError} says which is which.
+     * @example `await db.executemany('INSERT INTO t VALUES ($1, $2)', [[1, 'a'], [2, 'b']])`
+     */
+    async executemany(sql: string, paramSets: readonly QueryParams[], options?: Opts): Promise<ExecuteResult[]> {
+      const settled = await Promise.allSettled(paramSets.map((params) => this.query(sql, params, options)));
+      const results: Array<ExecuteResult | undefined> = [];
+      const errors: Array<Error | undefined> = [];
+      let failed = false;
+      for (const s of settled) {
+        if (s.status === 'fulfilled') {
+          results.push(toExecuteResult(s.value));
+          errors.push(undefined);
+        } else {
+          failed = true;
+          results.push(undefined);
+          errors.push(s.reason instanceof Error ? s.reason : new Error(String(s.reason)));
+        }
+      }
+      if (failed) throw new ExecuteManyError(results, errors);
+      return results as ExecuteResult[];
+    }
   }
+  return WithQueryMethods;
 }
+
+/**
+ * The query surface shared by connections: each implements `query()`, and the picopyn-style helpers are
+ * defined once on top of it. A plain base: it is not an event emitter.
+ */
+export abstract class QueryMethods extends withQueryMethods<QueryOptions, typeof Object>(Object) {}
 
 function toExecuteResult(r: QueryResult<unknown>): ExecuteResult {
   return { command: r.command, rowCount: r.rowCount };

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { AuthenticationError, Client, ConnectionError, NoInstanceAvailableError, OutcomeUnknownError, Pool, TimeoutError } from '../../src/index.js';
 import { startCluster, type Cluster } from '../../src/testkit/index.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { eventually, sleep } from '../helpers/wait.js';
 
 async function withCluster(instances: number, fn: (cluster: Cluster) => Promise<void>): Promise<void> {
   const cluster = await startCluster({ instances });
@@ -14,15 +14,6 @@ async function withCluster(instances: number, fn: (cluster: Cluster) => Promise<
   }
 }
 
-/** Polls `cond` every 25 ms for at most `ms`. */
-async function eventually(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    if (await cond()) return true;
-    await sleep(25);
-  }
-  return cond();
-}
 
 test('an instance killed mid-workload: reads keep succeeding, no write is applied twice, in-flight writes report an unknown outcome', { timeout: 60_000 }, async () => {
   await withCluster(3, async (cluster) => {

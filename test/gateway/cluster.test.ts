@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { after, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../helpers/wait.js';
 import pg from 'pg';
 import { ConfigError } from '../../src/errors.js';
 import { startCluster } from '../../src/testkit/index.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../helpers/wait.js';
 import pg from 'pg';
 import { startCluster } from '../../src/testkit/index.js';
 import { RawClient, withTimeout } from './raw-client.js';

@@ -7,9 +7,8 @@ export interface Res {
   alive: boolean;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-/** Lets pending promise callbacks and immediates run. */
-export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export { sleep, tick } from '../helpers/wait.js';
+import { eventually, sleep, tick } from '../helpers/wait.js';
 
 export interface FactoryOptions {
   /** Milliseconds each create takes (a number, or a function of the create number). */
@@ -92,12 +91,7 @@ export async function isSettled(promise: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
-/** Polls `cond` every few ms until it holds or `ms` pass; returns whether it held. */
-export async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > end) return false;
-    await sleep(2);
-  }
-  return true;
+/** Polls `cond` until it holds or `ms` pass; returns whether it held. */
+export function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  return eventually(cond, ms, 2);
 }
