@@ -1,7 +1,7 @@
 /**
- * What a balancing strategy sees of each instance and of the query being placed. Strategies are plain
- * functions over these snapshots: they hold no reference to pools or sockets, so a custom one cannot break
- * the client, and each is testable with literal objects.
+ * What a balancing strategy sees of each instance and of the query being placed. A custom strategy gets
+ * frozen snapshots, taken at each call: no reference to a pool or a socket, so it cannot break the client,
+ * and it is testable with literal objects.
  *
  * @example
  * ```ts

@@ -1,27 +1,27 @@
 /**
  * Running a user's strategy safely. A custom strategy is user code inside the query path: when it throws,
- * returns a Promise, or returns something that is not one of the candidates (a copy, `undefined`, an index),
- * the caller gets a clear {@link StrategyError} *and* a fallback pick, so the query still runs and no
- * connection handed to the strategy is lost (picopyn validated its strategy's result the same way, but
- * raised, leaving the caller to clean up).
+ * returns a Promise, or returns something that is not one of its candidates (a copy, `undefined`, an
+ * index), the runner reports a clear {@link StrategyError} next to a fallback pick. The router raises that
+ * error, so the statement fails with it and nothing else happens: no connection was leased yet, so none
+ * is lost.
  *
  * @example
  * ```ts
  * const { picked, error } = runConnectionStrategy(userStrategy, idleConnections);
- * if (error) log.warn(error.message);   // picked is idleConnections[0]
+ * if (error) throw error;
  * ```
  */
 import { PicotsError } from '../errors.js';
 import type { BalanceContext, ConnectionStrategy, InstanceInfo, NodeStrategy } from './instance-info.js';
 
-/** A user-supplied strategy misbehaved. The query went ahead with a fallback pick. */
+/** A user-supplied strategy misbehaved (threw, returned a Promise, or returned a non-candidate); the statement or `acquire()` fails with this error. */
 export class StrategyError extends PicotsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_PICOTS_STRATEGY', message, options);
   }
 }
 
-/** What {@link runStrategy} returns: always a pick, and the error when the strategy's own pick was unusable. */
+/** What {@link runStrategy} returns: a pick (the fallback when the strategy's own was unusable), and the error in that case. */
 export interface StrategyRun<T> {
   readonly picked: T;
   readonly error: StrategyError | undefined;

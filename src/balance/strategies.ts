@@ -16,6 +16,19 @@ import { ConfigError } from '../errors.js';
 import { describe } from '../config/validate.js';
 import type { BalanceContext, InstanceInfo, NodeStrategy } from './instance-info.js';
 
+/** The strategies made by the factories below: trusted with live instance views (no snapshot per call). */
+const builtIns = new WeakSet<NodeStrategy>();
+
+function builtIn(strategy: NodeStrategy): NodeStrategy {
+  builtIns.add(strategy);
+  return strategy;
+}
+
+/** Whether `fn` was made by one of picots' own strategy factories. */
+export function isBuiltInStrategy(fn: unknown): boolean {
+  return typeof fn === 'function' && builtIns.has(fn as NodeStrategy);
+}
+
 /** Options shared by the built-ins. */
 export interface StrategyOptions {
   /** A source of numbers in `[0, 1)`; default `Math.random`. For tests. */
@@ -41,13 +54,13 @@ export function roundRobin(opts: RoundRobinOptions = {}): NodeStrategy {
   const random = opts.random ?? Math.random;
   let cursor = opts.start ?? Math.floor(random() * 2 ** 31);
   if (!Number.isSafeInteger(cursor) || cursor < 0) throw new ConfigError('start', `must be an integer >= 0, got ${describe(cursor)}`);
-  return function roundRobinStrategy(candidates, ctx) {
+  return builtIn(function roundRobinStrategy(candidates, ctx) {
     const list = avoidExcluded(candidates, ctx);
     const i = cursor % list.length;
     // Keep the cursor small: it only needs to be right modulo the next call's length.
     cursor = i + 1;
     return list[i];
-  };
+  });
 }
 
 /**
@@ -57,10 +70,10 @@ export function roundRobin(opts: RoundRobinOptions = {}): NodeStrategy {
  */
 export function random(opts: StrategyOptions = {}): NodeStrategy {
   const rnd = opts.random ?? Math.random;
-  return function randomStrategy(candidates, ctx) {
+  return builtIn(function randomStrategy(candidates, ctx) {
     const list = avoidExcluded(candidates, ctx);
     return list[randomIndex(rnd, list.length)];
-  };
+  });
 }
 
 /**
@@ -74,7 +87,7 @@ export function random(opts: StrategyOptions = {}): NodeStrategy {
  */
 export function leastBusy(opts: StrategyOptions = {}): NodeStrategy {
   const rnd = opts.random ?? Math.random;
-  return function leastBusyStrategy(candidates, ctx) {
+  return builtIn(function leastBusyStrategy(candidates, ctx) {
     const list = avoidExcluded(candidates, ctx);
     const n = list.length;
     if (n === 1) return list[0];
@@ -82,7 +95,7 @@ export function leastBusy(opts: StrategyOptions = {}): NodeStrategy {
     let j = randomIndex(rnd, n - 1);
     if (j >= i) j++;
     return lessBusy(list[i], list[j]);
-  };
+  });
 }
 
 /** The names under which the built-ins can be chosen in options. */

@@ -1,6 +1,6 @@
 import { Connection } from '../protocol/connection.js';
 import { parseDsn } from '../config/parse-dsn.js';
-import { resolvePoolOptions } from '../config/cluster-options.js';
+import { resolveClusterOptions } from '../config/cluster-options.js';
 import { AuthenticationError } from '../errors.js';
 import { discoverInstances, type DiscoveredInstance } from '../topology/discover.js';
 import { formatInstanceState } from '../topology/instance-state.js';
@@ -24,7 +24,7 @@ export interface TopologyRow {
  * pgproto address, so the table says which ones this machine can reach.
  */
 export async function topology(dsn: string, opts: { json: boolean; out: (text: string) => void }): Promise<void> {
-  const resolved = resolvePoolOptions({ dsn });
+  const resolved = resolveClusterOptions({ dsn });
   const seeds = parseDsn(dsn).hosts;
   let lastError: unknown;
   for (const seed of seeds) {
@@ -56,7 +56,7 @@ export async function topology(dsn: string, opts: { json: boolean; out: (text: s
   throw lastError;
 }
 
-async function check(i: DiscoveredInstance, connection: ReturnType<typeof resolvePoolOptions>['connection']): Promise<TopologyRow> {
+async function check(i: DiscoveredInstance, connection: ReturnType<typeof resolveClusterOptions>['connection']): Promise<TopologyRow> {
   const row: TopologyRow = {
     name: i.name,
     uuid: i.uuid,

@@ -1,3 +1,4 @@
+import { NoInstanceAvailableError } from '../errors.js';
 import type { DsnHost } from '../config/parse-dsn.js';
 import type { CloseOptions } from '../resource-pool/resource-pool-options.js';
 import { isOnline, sameInstanceState } from '../topology/instance-state.js';
@@ -31,6 +32,7 @@ export class Membership {
   private readonly members = new Map<string, Member>();
   private readonly leaving = new Set<Promise<void>>();
   private active: Member[] = [];
+  private healthyList: Member[] | undefined;
   /** Rotates which instances get the remainder of `maxSize`, so many processes do not pile onto one. */
   private readonly offset = Math.floor(Math.random() * 1_000_000);
 
@@ -44,17 +46,20 @@ export class Membership {
     return this.active;
   }
 
-  get(key: string): Member | undefined {
-    return this.members.get(key);
+  /** Members in rotation and not quarantined (cached until {@link healthChanged} or a change of members). */
+  healthy(): readonly Member[] {
+    if (this.healthyList === undefined) this.healthyList = this.active.filter((m) => !m.health.isQuarantined());
+    return this.healthyList;
   }
 
-  get size(): number {
-    return this.members.size;
+  /** A member was quarantined or recovered: the healthy list is recomputed on next use. */
+  healthChanged(): void {
+    this.healthyList = undefined;
   }
 
-  /** Every member, including ones that are draining but not closed yet. */
-  *everything(): IterableIterator<Member> {
-    yield* this.members.values();
+  /** Whether `member` is in rotation (not draining, not replaced). */
+  has(member: Member): boolean {
+    return this.members.get(member.key) === member;
   }
 
   /** Without discovery: one member per seed address (identity = the address, the only thing known). */
@@ -104,19 +109,21 @@ export class Membership {
         port: address.port,
         tier: i.tier,
         replicasetName: i.replicasetName,
-        failureDomain: i.failureDomain,
-        state: i.state,
+        failureDomain: Object.freeze({ ...i.failureDomain }),
+        state: Object.freeze({ ...i.state }),
       });
     }
     return this.update(wanted, skipped);
   }
 
-  /** Takes a member out of rotation at once (e.g. its address proved unreachable at connect). */
-  remove(member: Member): void {
-    if (this.members.get(member.key) !== member) return;
-    this.members.delete(member.key);
-    this.retire(member);
-    this.rebuild();
+  /** The error for "no instance to route to", with each instance's last failure. */
+  noInstanceError(): NoInstanceAvailableError {
+    const failures = new Map<string, Error>();
+    for (const m of this.active) if (m.lastError !== undefined) failures.set(m.address, m.lastError);
+    const message = this.active.length === 0
+      ? 'no instance is available: the cluster reports no Online instance with a reachable address'
+      : `no instance is available: all ${this.active.length} are quarantined after connection failures (${describeFailures(failures)}); they are probed in the background and come back when they answer`;
+    return new NoInstanceAvailableError(message, failures, failures.values().next().value);
   }
 
   /** Closes every member (and waits for the ones already leaving). */
@@ -124,6 +131,7 @@ export class Membership {
     const all = [...this.members.values()];
     this.members.clear();
     this.active = [];
+    this.healthyList = [];
     await Promise.all([...all.map((m) => m.close(options)), ...this.leaving]);
   }
 
@@ -131,6 +139,7 @@ export class Membership {
     const all = [...this.members.values()];
     this.members.clear();
     this.active = [];
+    this.healthyList = [];
     await Promise.all([...all.map((m) => m.terminate()), ...this.leaving]);
   }
 
@@ -178,6 +187,7 @@ export class Membership {
   private rebuild(): void {
     const list = [...this.members.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     this.active = list;
+    this.healthyList = undefined;
     if (list.length === 0) return;
     const o = this.options;
     const shares = splitPoolSizes({
@@ -190,4 +200,10 @@ export class Membership {
     // A cluster larger than maxSize still gets one connection per instance, so every instance can serve.
     list.forEach((m, i) => m.resize({ maxSize: Math.max(1, shares[i]!.max), minSize: shares[i]!.min }));
   }
+}
+
+/** `address: message; ...` for every recorded failure. */
+export function describeFailures(failures: ReadonlyMap<string, Error>): string {
+  if (failures.size === 0) return 'no failure recorded';
+  return [...failures].map(([address, e]) => `${address}: ${e.message}`).join('; ');
 }

@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import type { Connection } from '../protocol/connection.js';
 import { buildPicodataOptions, type PicodataOptions } from './picodata-options.js';
 import type { ConnectionStrategy, NodeStrategy } from '../balance/instance-info.js';
-import { nodeStrategyOption, type BuiltInStrategyName } from '../balance/strategies.js';
+import { isBuiltInStrategy, nodeStrategyOption, type BuiltInStrategyName } from '../balance/strategies.js';
 import type { ConnectionHandle } from '../cluster/connection-handle.js';
 import type { Int8Mode, RowMode } from '../protocol/query-types.js';
 import type { SslMode, TlsSettings } from './tls-settings.js';
 import { DEFAULT_SSL_MODE, parseDsn, type DsnHost } from './parse-dsn.js';
 import { ConfigError } from '../errors.js';
 import { boolean, func, nonNegativeInt, nonNegativeMs, positiveInt, rejectUnknownKeys, string } from './validate.js';
-import { positiveMsOrInfinity } from '../resource-pool/resource-pool-options.js';
+import { positiveMsOrInfinity, resolvePoolOptions as resolveResourcePoolOptions } from '../resource-pool/resource-pool-options.js';
+import { resolveConnectionOptions } from './connection-options.js';
 import type { InstanceConnectionOptions, InstancePoolSettings } from '../cluster/instance-connections.js';
 
 /** Where picots reports what it noticed but did not throw (discovery fell back, an instance was skipped). */
@@ -77,32 +78,26 @@ export interface PoolOptions extends PicodataOptions {
   /** Milliseconds between topology reads when nothing changes (faster for a while after a change or error). Default 5000. */
   refreshInterval?: number;
   /**
-   * How statements are spread: `'round-robin'` (default), `'random'`, `'least-busy'`, a strategy from
-   * `roundRobin()`/`random()`/`leastBusy()`, a node-level function `(candidates, ctx) => candidate`, or
-   * picopyn's connection-level `(connections) => connection`. A function of one parameter is taken as the
-   * connection-level shape; wrap it in `connectionStrategy()`/`nodeStrategy()` to say so explicitly.
+   * How statements and sessions are spread over the instances: `'round-robin'` (default), `'random'`,
+   * `'least-busy'`, a strategy from `roundRobin()`/`random()`/`leastBusy()`, or your own function
+   * `(candidates, ctx) => candidate` over frozen {@link InstanceInfo} snapshots, whatever its declared
+   * parameter count.
    */
-  balanceStrategy?: BuiltInStrategyName | NodeStrategy | ConnectionStrategy<ConnectionHandle>;
+  balanceStrategy?: BuiltInStrategyName | NodeStrategy;
+  /**
+   * picopyn's connection-level shape: `(connections) => connection` picks one of the open connections
+   * ({@link ConnectionHandle}s, inert data) of the instances in rotation. When no connection is open yet,
+   * `balanceStrategy` places the statement and a connection is opened. Default none.
+   */
+  connectionStrategy?: ConnectionStrategy<ConnectionHandle>;
   /** Attempts per statement, the first included, when failures allow a retry. Default 3. */
   maxAttempts?: number;
   /** Milliseconds an instance that left the cluster may finish its statements before its connections are cut. Default 30000. */
   drainTimeout?: number;
 }
 
-const STRATEGY_KIND = Symbol('picots.strategyKind');
-
-/** Marks a function as a node-level strategy `(candidates, ctx) => candidate`. */
-export function nodeStrategy(fn: NodeStrategy): NodeStrategy {
-  return Object.assign(fn, { [STRATEGY_KIND]: 'node' });
-}
-
-/** Marks a function as picopyn's connection-level strategy `(connections) => connection`. */
-export function connectionStrategy(fn: ConnectionStrategy<ConnectionHandle>): ConnectionStrategy<ConnectionHandle> {
-  return Object.assign(fn, { [STRATEGY_KIND]: 'connection' });
-}
-
 /** What the pool works from once the options are checked. */
-export interface ResolvedPoolOptions {
+export interface ResolvedClusterOptions {
   seeds: DsnHost[];
   connection: Omit<InstanceConnectionOptions, 'host' | 'port'>;
   instanceSettings: InstancePoolSettings;
@@ -115,26 +110,30 @@ export interface ResolvedPoolOptions {
   warnings: string[];
   enableDiscovery: boolean;
   refreshInterval: number;
+  /** Deadline of a health probe and of a topology read, in ms. */
+  probeTimeout: number;
   drainTimeout: number;
   maxAttempts: number;
   strategy: NodeStrategy;
+  /** A built-in strategy is trusted with live members; a user's function gets frozen snapshots. */
+  strategyIsBuiltIn: boolean;
   connectionStrategy: ConnectionStrategy<ConnectionHandle> | undefined;
   /** The typed Picodata options, to build per-read-preference variants. */
   picodata: PicodataOptions;
   rawPicodataOptions: string | undefined;
 }
 
-export const POOL_OPTION_KEYS = [
+export const CLUSTER_OPTION_KEYS = [
   'dsn', 'password', 'maxSize', 'minSize', 'maxSizePerInstance', 'acquireTimeout', 'idleTimeout', 'maxLifetime',
   'maxUses', 'maxWaiters', 'pipelining', 'setup', 'beforeAcquire', 'afterRelease', 'connectTimeout', 'queryTimeout',
   'keepAlive', 'ssl', 'statementCacheSize', 'rowMode', 'int8', 'logger',
   'readPreference', 'forward', 'sqlMotionRowMax', 'sqlVdbeOpcodeMax', 'queryMetadata', 'stmtInvalidation',
-  'enableDiscovery', 'refreshInterval', 'balanceStrategy', 'maxAttempts', 'drainTimeout',
+  'enableDiscovery', 'refreshInterval', 'balanceStrategy', 'connectionStrategy', 'maxAttempts', 'drainTimeout',
 ] as const;
 
 /** Validates every option before any I/O; throws ConfigError naming the option and the allowed values. */
-export function resolvePoolOptions(o: PoolOptions, extraKeys: readonly string[] = []): ResolvedPoolOptions {
-  rejectUnknownKeys('pool options', o, [...POOL_OPTION_KEYS, ...extraKeys]);
+export function resolveClusterOptions(o: PoolOptions, extraKeys: readonly string[] = []): ResolvedClusterOptions {
+  rejectUnknownKeys('pool options', o, [...CLUSTER_OPTION_KEYS, ...extraKeys]);
   const dsn = parseDsn(string('dsn', o.dsn, { nonEmpty: true }));
   const maxSize = o.maxSize === undefined ? 10 : positiveInt('maxSize', o.maxSize);
   const minSize = o.minSize === undefined ? 0 : nonNegativeInt('minSize', o.minSize);
@@ -160,7 +159,7 @@ export function resolvePoolOptions(o: PoolOptions, extraKeys: readonly string[] 
     throw new ConfigError('logger', 'must be an object with a warn(message) method');
   }
 
-  const connection: ResolvedPoolOptions['connection'] = {
+  const connection: ResolvedClusterOptions['connection'] = {
     user: dsn.user,
     password,
     database: dsn.database,
@@ -187,6 +186,10 @@ export function resolvePoolOptions(o: PoolOptions, extraKeys: readonly string[] 
   for (const key of Object.keys(instanceSettings) as Array<keyof InstancePoolSettings>) {
     if (instanceSettings[key] === undefined) delete instanceSettings[key];
   }
+  // Each layer's own checks run now, so a bad option throws from the constructor: never from connect(),
+  // where it would look like an unreachable instance and put it in quarantine.
+  resolveConnectionOptions({ ...connection, host: dsn.hosts[0]!.host, port: dsn.hosts[0]!.port });
+  resolveResourcePoolOptions({ ...instanceSettings, create: unused, destroy: unused });
 
   return {
     seeds: dsn.hosts,
@@ -201,27 +204,28 @@ export function resolvePoolOptions(o: PoolOptions, extraKeys: readonly string[] 
     warnings: picodata.warnings,
     enableDiscovery: o.enableDiscovery === undefined ? false : boolean('enableDiscovery', o.enableDiscovery),
     refreshInterval: o.refreshInterval === undefined ? 5_000 : positiveMsOrInfinity('refreshInterval', o.refreshInterval),
+    probeTimeout: connectTimeout === Infinity ? 10_000 : connectTimeout,
     drainTimeout: o.drainTimeout === undefined ? 30_000 : nonNegativeMs('drainTimeout', o.drainTimeout),
     maxAttempts: o.maxAttempts === undefined ? 3 : positiveInt('maxAttempts', o.maxAttempts),
-    ...resolveStrategy(o.balanceStrategy),
+    ...resolveStrategies(o),
     picodata: typedPicodata,
     rawPicodataOptions: dsn.params.options,
   };
 }
 
-function resolveStrategy(value: PoolOptions['balanceStrategy']): Pick<ResolvedPoolOptions, 'strategy' | 'connectionStrategy'> {
-  if (typeof value === 'function') {
-    const marked = (value as { [STRATEGY_KIND]?: string })[STRATEGY_KIND];
-    const kind = marked ?? (value.length >= 2 ? 'node' : value.length === 1 ? 'connection' : undefined);
-    if (kind === undefined) {
-      throw new ConfigError(
-        'balanceStrategy',
-        'cannot tell the shape of a function without declared parameters: wrap it in nodeStrategy((candidates, ctx) => ...) or connectionStrategy((connections) => ...)',
-      );
-    }
-    if (kind === 'connection') return { strategy: nodeStrategyOption('balanceStrategy', undefined), connectionStrategy: value as ConnectionStrategy<ConnectionHandle> };
-  }
-  return { strategy: nodeStrategyOption('balanceStrategy', value), connectionStrategy: undefined };
+function resolveStrategies(o: PoolOptions): Pick<ResolvedClusterOptions, 'strategy' | 'strategyIsBuiltIn' | 'connectionStrategy'> {
+  const custom = typeof o.balanceStrategy === 'function' && !isBuiltInStrategy(o.balanceStrategy);
+  return {
+    strategy: nodeStrategyOption('balanceStrategy', o.balanceStrategy),
+    strategyIsBuiltIn: !custom,
+    connectionStrategy: o.connectionStrategy === undefined
+      ? undefined
+      : func<ConnectionStrategy<ConnectionHandle>>('connectionStrategy', o.connectionStrategy),
+  };
+}
+
+function unused(): never {
+  throw new Error('only validated, never called');
 }
 
 function tlsFromDsn(params: { sslmode?: SslMode; sslrootcert?: string; sslcert?: string; sslkey?: string }): TlsSettings {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Client, connectionStrategy, nodeStrategy, Pool, roundRobin, StrategyError, type InstanceInfo } from '../../src/index.js';
+import { Client, Pool, type ConnectionHandle, roundRobin, StrategyError, type InstanceInfo } from '../../src/index.js';
 import { startCluster, unexpectedStatements, type Cluster } from '../../src/testkit/index.js';
 import { main as cli } from '../../src/cli/main.js';
 
@@ -47,12 +47,12 @@ test('round-robin visits the instances in a fixed cycle', { timeout: 30_000 }, a
   }
 });
 
-test('a node-level strategy sees instance details and decides where statements go', { timeout: 30_000 }, async () => {
+test('a node-level strategy of one declared parameter sees frozen instance snapshots and decides where statements go', { timeout: 30_000 }, async () => {
   const seen: InstanceInfo[][] = [];
-  const onlyI2 = nodeStrategy((candidates) => {
+  const onlyI2 = (candidates: readonly InstanceInfo[]): InstanceInfo => {
     seen.push([...candidates]);
     return candidates.find((c) => c.name === 'i2') ?? candidates[0]!;
-  });
+  };
   const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 4, balanceStrategy: onlyI2 });
   try {
     assert.deepEqual(new Set(await whoAnswers(pool, 10)), new Set(['i2']));
@@ -62,20 +62,28 @@ test('a node-level strategy sees instance details and decides where statements g
     assert.equal(c.state.variant, 'Online');
     assert.ok(c.total >= 1);
     assert.equal(typeof c.latencyMs, 'number');
+    assert.ok(Object.isFrozen(c), 'a snapshot, not a live member');
+    assert.equal(Object.getPrototypeOf(c), Object.prototype, 'plain data');
   } finally {
     await pool.close();
   }
 });
 
-test("picopyn's connection-level strategy picks among open connections, each exposing its instance", { timeout: 30_000 }, async () => {
-  const last = connectionStrategy((connections) => connections.find((c) => c.instance.name === 'i4') ?? connections[0]!);
-  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 4, balanceStrategy: last });
+test("picopyn's connection-level strategy (connectionStrategy) picks among open connections, each exposing its instance", { timeout: 30_000 }, async () => {
+  const offered: ConnectionHandle[][] = [];
+  const last = (connections: readonly ConnectionHandle[]): ConnectionHandle => {
+    offered.push([...connections]);
+    return connections.find((c) => c.instance.name === 'i4') ?? connections[0]!;
+  };
+  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 4, connectionStrategy: last });
   try {
     await pool.connect();
     assert.deepEqual(new Set(await whoAnswers(pool, 8)), new Set(['i4']));
     const conn = await pool.acquire();
     assert.equal(conn.instance.name, 'i4');
     conn.release();
+    assert.ok(offered.length > 0 && offered.every((list) => list.length > 0), 'the strategy was offered open connections');
+    assert.ok(offered.flat().every((h) => typeof h.inFlight === 'number' && typeof h.instance.address === 'string'));
   } finally {
     await pool.close();
   }
@@ -83,10 +91,10 @@ test("picopyn's connection-level strategy picks among open connections, each exp
 
 test('a strategy that throws or returns a stranger fails the call clearly and loses no connection', { timeout: 30_000 }, async () => {
   let mode: 'throw' | 'stranger' = 'throw';
-  const bad = nodeStrategy((candidates) => {
+  const bad = (candidates: readonly InstanceInfo[], _ctx: unknown): InstanceInfo => {
     if (mode === 'throw') throw new Error('boom');
     return { ...candidates[0]!, uuid: 'not-a-member' };
-  });
+  };
   const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 4, balanceStrategy: bad });
   try {
     await pool.connect();

@@ -1,0 +1,68 @@
+import type { InstanceInfo } from '../balance/instance-info.js';
+import type { PoolStats } from '../resource-pool/pool-stats.js';
+import type { InstanceRef } from './instance-ref.js';
+import type { Member } from './member.js';
+
+/** Statistics of one instance's connections. */
+export interface InstanceStats extends PoolStats {
+  instance: InstanceRef;
+}
+
+/** `pool.stats()`: the sum over all instances, and each instance on its own. */
+export interface ClusterStats {
+  total: PoolStats;
+  instances: InstanceStats[];
+}
+
+/** How one instance looks from the client: what a strategy sees, plus health. */
+export interface InstanceStatus extends InstanceInfo {
+  /** Taken out of rotation after connection failures until a probe succeeds. */
+  quarantined: boolean;
+  /** The last failure seen on it, if any. */
+  lastError: string | undefined;
+  /** Statements and connections routed to it over the pool's life. */
+  served: number;
+}
+
+/** A plain snapshot of each member's figures and health. */
+export function instanceStatuses(members: readonly Member[]): InstanceStatus[] {
+  return members.map((m) => ({
+    uuid: m.uuid,
+    name: m.name,
+    address: m.address,
+    tier: m.tier,
+    replicasetName: m.replicasetName,
+    failureDomain: m.failureDomain,
+    state: m.state,
+    inFlight: m.inFlight,
+    idle: m.idle,
+    total: m.total,
+    latencyMs: m.latencyMs,
+    quarantined: m.health.isQuarantined(),
+    lastError: m.lastError?.message,
+    served: m.served,
+  }));
+}
+
+/** Connection counts and counters per member, and their sum. */
+export function clusterStats(members: readonly Member[]): ClusterStats {
+  const instances: InstanceStats[] = members.map((m) => ({ instance: m.ref, ...sumStats(m.stats()) }));
+  return { total: sumStats(instances), instances };
+}
+
+function sumStats(list: readonly PoolStats[]): PoolStats {
+  const total: Record<string, unknown> = {
+    size: 0, idle: 0, leased: 0, leases: 0, creating: 0, waiting: 0, minSize: 0, maxSize: 0, acquireCount: 0,
+    waitedAcquireCount: 0, acquireWaitTimeMs: 0, timedOutAcquireCount: 0, abortedAcquireCount: 0, saturatedCount: 0,
+    createdCount: 0, createFailedCount: 0, destroyedCount: 0,
+  };
+  const byReason: Record<string, number> = {};
+  for (const s of list) {
+    for (const [key, value] of Object.entries(s)) {
+      if (typeof value === 'number') total[key] = ((total[key] as number | undefined) ?? 0) + value;
+    }
+    for (const [reason, n] of Object.entries(s.destroyedByReason)) byReason[reason] = (byReason[reason] ?? 0) + n;
+  }
+  total.destroyedByReason = byReason;
+  return total as unknown as PoolStats;
+}

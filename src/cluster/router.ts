@@ -1,0 +1,226 @@
+/**
+ * The Router places work on the cluster: it chooses an instance with the balancing strategy, leases a
+ * connection there (a shared, pipelined one for a statement; an exclusive one for `acquire()`), and when an
+ * attempt fails it asks the retry policy whether to go again on another instance. One loop serves both
+ * statements and sessions, so they spend the same retry budget, feed the same quarantine and keep the same
+ * per-instance counts that `leastBusy` reads.
+ *
+ * It does no I/O of its own: the connections come through {@link RouterIo} and the time through a
+ * {@link Clock}, so every failover decision is unit-tested with fake instances and fake time.
+ */
+import type { BalanceContext, ConnectionStrategy, InstanceInfo, NodeStrategy } from '../balance/instance-info.js';
+import { snapshotInstance } from '../balance/instance-snapshot.js';
+import { runConnectionStrategy, runNodeStrategy } from '../balance/run-strategy.js';
+import type { ReadPreference } from '../config/picodata-options.js';
+import { ConnectionError, OutcomeUnknownError } from '../errors.js';
+import type { RetryBudget } from '../failover/retry-budget.js';
+import { isReadOnlySql } from '../failover/read-only-sql.js';
+import { decideRetry } from '../failover/retry-policy.js';
+import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
+import type { Clock } from './clock.js';
+import type { RetryEvent } from './cluster-events.js';
+import type { ConnectionHandle } from './connection-handle.js';
+import type { InstanceRef } from './instance-ref.js';
+import type { PoolConnection } from './pool-connection.js';
+
+/** What the router reads and counts on an instance. */
+export interface RoutableMember extends InstanceInfo {
+  /** The membership key (the uuid, or `seed:<address>` without discovery). */
+  readonly key: string;
+  readonly ref: InstanceRef;
+  /** Work placed here and not finished: statements waiting or running, sessions being leased. */
+  routed: number;
+  /** Statements and sessions served over the pool's life. */
+  served: number;
+  readonly latency: { record(ms: number): void };
+}
+
+/** The I/O the router needs, per instance and per session kind (`session` is the `options` startup string). */
+export interface RouterIo<M> {
+  query<Row>(member: M, session: string, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined): Promise<QueryResult<Row>>;
+  acquire(member: M, session: string, options: { timeout: number; signal: AbortSignal | undefined }): Promise<PoolConnection>;
+  /** Open connections a connection-level strategy may choose from (room for a statement, or idle). */
+  handles(member: M, session: string, shared: boolean): readonly ConnectionHandle[];
+  queryOn<Row>(member: M, session: string, handle: ConnectionHandle, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined): Promise<QueryResult<Row>>;
+  acquireOn(member: M, session: string, handle: ConnectionHandle): PoolConnection | undefined;
+}
+
+export interface RouterOptions<M extends RoutableMember> {
+  readonly clock: Clock;
+  readonly io: RouterIo<M>;
+  /** Members in rotation and not quarantined, in a stable order. */
+  healthy(): readonly M[];
+  /** The error for "nothing to route to", with each instance's last failure. */
+  noInstance(): Error;
+  readonly strategy: NodeStrategy;
+  /** A built-in strategy is trusted with the live members; a user's gets frozen snapshots. */
+  readonly strategyIsBuiltIn: boolean;
+  readonly connectionStrategy: ConnectionStrategy<ConnectionHandle> | undefined;
+  readonly maxAttempts: number;
+  readonly budget: RetryBudget;
+  /** An attempt failed for a reason that is the instance's own (feeds the health monitor). */
+  instanceFailed(member: M, error: Error): void;
+  retried(event: RetryEvent): void;
+}
+
+/** Per-statement routing input. */
+export interface StatementRoute extends QueryOptions {
+  readonly idempotent?: boolean;
+  /** The statement only reads; guessed from the SQL text (only when a failure needs it) when absent. */
+  readonly readOnly?: boolean;
+  readonly readPreference?: ReadPreference;
+}
+
+const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
+
+export class Router<M extends RoutableMember> {
+  readonly #o: RouterOptions<M>;
+
+  constructor(options: RouterOptions<M>) {
+    this.#o = options;
+  }
+
+  /** Runs one statement on a shared connection, retrying elsewhere when the policy allows. */
+  async query<Row>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute): Promise<QueryResult<Row>> {
+    const o = this.#o;
+    const clock = o.clock;
+    const timeout = route.timeout;
+    const started = timeout === undefined ? 0 : clock.now();
+    let exclude: Set<string> | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const remaining = timeout === undefined ? undefined : timeout - (clock.now() - started);
+      const ctx: BalanceContext = { sql, readPreference: route.readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
+      const { member, handle } = this.#pick(session, ctx, true);
+      const options: QueryOptions = remaining === undefined ? route : { ...route, timeout: Math.max(1, remaining) };
+      const t0 = clock.now();
+      member.routed++;
+      try {
+        const result = handle === undefined
+          ? await o.io.query<Row>(member, session, sql, params, options)
+          : await o.io.queryOn<Row>(member, session, handle, sql, params, options);
+        const t1 = clock.now();
+        member.latency.record(t1 - t0);
+        o.budget.recordSuccess(t1);
+        member.served++;
+        return result;
+      } catch (error) {
+        const decision = decideRetry({
+          error,
+          idempotent: route.idempotent,
+          readOnly: route.readOnly ?? isReadOnlySql(sql),
+          attempt,
+          maxAttempts: o.maxAttempts,
+          remainingMs: timeout === undefined ? undefined : timeout - (clock.now() - started),
+          takeRetryToken: () => o.budget.tryWithdraw(clock.now()),
+        });
+        if (decision.quarantineInstance) o.instanceFailed(member, error as Error);
+        if (!decision.retry) throw decision.outcomeUnknown ? outcomeUnknown(error, member) : error;
+        (exclude ??= new Set()).add(member.key);
+        o.retried({ instance: member.ref, attempt, error, reason: decision.reason });
+      } finally {
+        member.routed--;
+      }
+    }
+  }
+
+  /**
+   * Leases a connection for exclusive use. Nothing runs while leasing, so any failure may be tried on
+   * another instance, within the same attempts, deadline and budget as statements.
+   */
+  async acquire(session: string, timeout: number, signal: AbortSignal | undefined, readPreference: ReadPreference | undefined): Promise<PoolConnection> {
+    const o = this.#o;
+    const clock = o.clock;
+    const started = clock.now();
+    let exclude: Set<string> | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const remaining = timeout - (clock.now() - started);
+      const ctx: BalanceContext = { readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
+      const { member, handle } = this.#pick(session, ctx, false);
+      member.routed++;
+      try {
+        const conn = (handle === undefined ? undefined : o.io.acquireOn(member, session, handle))
+          ?? await o.io.acquire(member, session, { timeout: Math.max(1, remaining), signal });
+        o.budget.recordSuccess(clock.now());
+        member.served++;
+        return conn;
+      } catch (error) {
+        const decision = decideRetry({
+          error,
+          idempotent: true,
+          readOnly: true,
+          attempt,
+          maxAttempts: o.maxAttempts,
+          remainingMs: timeout - (clock.now() - started),
+          takeRetryToken: () => o.budget.tryWithdraw(clock.now()),
+        });
+        if (decision.quarantineInstance) o.instanceFailed(member, error as Error);
+        if (!decision.retry) throw error;
+        (exclude ??= new Set()).add(member.key);
+        o.retried({ instance: member.ref, attempt, error, reason: decision.reason });
+      } finally {
+        member.routed--;
+      }
+    }
+  }
+
+  /**
+   * The instance (and, with a connection-level strategy, the connection) for the next attempt. Members
+   * already tried are avoided while others remain; with none healthy, fails fast with each one's reason.
+   */
+  #pick(session: string, ctx: BalanceContext, shared: boolean): { member: M; handle: ConnectionHandle | undefined } {
+    const candidates = this.#candidates(ctx.exclude);
+    if (candidates.length === 0) throw this.#o.noInstance();
+    if (this.#o.connectionStrategy !== undefined) {
+      const picked = this.#pickConnection(candidates, session, shared);
+      if (picked !== undefined) return picked;
+      // No connection is open yet (or none has room): place by the default node strategy; the pool opens one.
+    }
+    return { member: this.#pickMember(candidates, ctx), handle: undefined };
+  }
+
+  #pickMember(candidates: readonly M[], ctx: BalanceContext): M {
+    if (candidates.length === 1) return candidates[0]!;
+    const o = this.#o;
+    if (o.strategyIsBuiltIn) {
+      const { picked, error } = runNodeStrategy(o.strategy, candidates, ctx, { name: 'balanceStrategy' });
+      if (error !== undefined) throw error;
+      return picked as M;
+    }
+    const snapshots = candidates.map(snapshotInstance);
+    const { picked, error } = runNodeStrategy(o.strategy, snapshots, ctx, { name: 'balanceStrategy' });
+    if (error !== undefined) throw error;
+    return candidates[snapshots.indexOf(picked)]!;
+  }
+
+  #pickConnection(candidates: readonly M[], session: string, shared: boolean): { member: M; handle: ConnectionHandle } | undefined {
+    const io = this.#o.io;
+    const handles: ConnectionHandle[] = [];
+    const owners: M[] = [];
+    for (const member of candidates) {
+      for (const h of io.handles(member, session, shared)) {
+        handles.push(h);
+        owners.push(member);
+      }
+    }
+    if (handles.length === 0) return undefined;
+    const { picked, error } = runConnectionStrategy(this.#o.connectionStrategy!, handles, { name: 'connectionStrategy' });
+    if (error !== undefined) throw error;
+    return { member: owners[handles.indexOf(picked)]!, handle: picked };
+  }
+
+  #candidates(exclude: ReadonlySet<string>): readonly M[] {
+    const healthy = this.#o.healthy();
+    if (exclude.size === 0) return healthy;
+    const rest = healthy.filter((m) => !exclude.has(m.key));
+    return rest.length > 0 ? rest : healthy;
+  }
+}
+
+/** A failure after the statement may have reached the server, for a statement that is not safe to repeat. */
+function outcomeUnknown(error: unknown, member: RoutableMember): unknown {
+  if (!(error instanceof ConnectionError) || error instanceof OutcomeUnknownError) return error;
+  return new OutcomeUnknownError(
+    `the statement may or may not have been applied on instance ${member.name} (${member.address}): ${error.message}; it was not retried because it is not marked idempotent or read-only`,
+    { phase: error.phase, instance: member.address, cause: error },
+  );
+}
