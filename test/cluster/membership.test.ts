@@ -1,0 +1,113 @@
+/** Membership with fake per-instance connection sets: keyed by uuid, moves drain, restarts expire. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { InstancePool as InstanceConnections } from '../../src/cluster/instance-connections.js';
+import { Membership } from '../../src/cluster/membership.js';
+import type { DiscoveredInstance } from '../../src/topology/discover.js';
+
+interface FakeConnections {
+  expired: number;
+  closed: number;
+  limits: unknown;
+}
+
+function setup(maxSize = 6) {
+  const made: Array<{ key: string; session: string; fake: FakeConnections }> = [];
+  const membership = new Membership({ maxSize, minSize: 0, maxSizePerInstance: Infinity, drainTimeout: 1_000 }, (member, session) => {
+    const fake: FakeConnections = { expired: 0, closed: 0, limits: undefined };
+    made.push({ key: member.key, session, fake });
+    const resize = (limits: unknown): void => void (fake.limits = limits);
+    return {
+      resize,
+      pool: { resize },
+      expire: () => void fake.expired++,
+      close: async () => void fake.closed++,
+      terminate: async () => void fake.closed++,
+      stats: () => ({}),
+    } as unknown as InstanceConnections;
+  });
+  return { membership, made };
+}
+
+function instance(uuid: string, host: string, incarnation = 1, variant = 'Online'): DiscoveredInstance {
+  return {
+    uuid,
+    name: `i-${uuid}`,
+    raftId: 1,
+    address: { host, port: 4327 },
+    addressText: `${host}:4327`,
+    replicasetName: 'r1',
+    replicasetUuid: 'r1-uuid',
+    tier: 'default',
+    failureDomain: { zone: 'z1' },
+    state: { variant, incarnation },
+    targetState: { variant, incarnation },
+  };
+}
+
+test('members are keyed by uuid: the same instance at the same address is kept, not replaced', () => {
+  const { membership } = setup();
+  const first = membership.fromDiscovery([instance('u1', '10.0.0.1'), instance('u2', '10.0.0.2')]);
+  assert.equal(first.added.length, 2);
+  const kept = membership.list()[0];
+  const again = membership.fromDiscovery([instance('u2', '10.0.0.2'), instance('u1', '10.0.0.1')]);
+  assert.deepEqual([again.added.length, again.removed.length], [0, 0]);
+  assert.equal(membership.list()[0], kept, 'the very same member');
+});
+
+test('an instance that moved to another address is a new member; the old one drains', async () => {
+  const { membership, made } = setup();
+  membership.fromDiscovery([instance('u1', '10.0.0.1')]);
+  const old = membership.list()[0]!;
+  old.poolFor('');
+  const change = membership.fromDiscovery([instance('u1', '10.0.0.9')]);
+  assert.equal(change.removed[0], old);
+  assert.equal(change.added[0]!.address, '10.0.0.9:4327');
+  assert.equal(old.draining, true);
+  assert.equal(membership.has(old), false);
+  await membership.close();
+  assert.equal(made[0]!.fake.closed, 1, "the old member's connections were closed");
+});
+
+test('a new incarnation (the instance restarted) expires its connections; Offline removes it', () => {
+  const { membership, made } = setup();
+  membership.fromDiscovery([instance('u1', '10.0.0.1', 1)]);
+  membership.list()[0]!.poolFor('');
+  membership.fromDiscovery([instance('u1', '10.0.0.1', 2)]);
+  assert.equal(made[0]!.fake.expired, 1);
+  assert.equal(membership.list().length, 1, 'still a member');
+  const change = membership.fromDiscovery([instance('u1', '10.0.0.1', 2, 'Offline')]);
+  assert.equal(change.removed.length, 1);
+  assert.deepEqual(change.skipped, [{ name: 'i-u1', reason: 'state Offline' }]);
+  assert.equal(membership.list().length, 0);
+});
+
+test('maxSize is split over the members and re-split when one joins', () => {
+  const { membership, made } = setup(6);
+  membership.fromDiscovery([instance('u1', '10.0.0.1'), instance('u2', '10.0.0.2')]);
+  for (const m of membership.list()) m.poolFor('');
+  assert.deepEqual(made.map((x) => (x.fake.limits as { maxSize: number }).maxSize), [3, 3]);
+  membership.fromDiscovery([instance('u1', '10.0.0.1'), instance('u2', '10.0.0.2'), instance('u3', '10.0.0.3')]);
+  assert.deepEqual(membership.list().map((m) => m.maxSize), [2, 2, 2]);
+});
+
+test('the healthy list leaves out quarantined members until they recover', () => {
+  const { membership } = setup();
+  membership.fromDiscovery([instance('u1', '10.0.0.1'), instance('u2', '10.0.0.2')]);
+  const [a, b] = membership.list();
+  assert.equal(membership.healthy().length, 2);
+  a!.health.recordFailure(0);
+  membership.healthChanged();
+  assert.deepEqual(membership.healthy(), [b]);
+  a!.health.recordSuccess();
+  membership.healthChanged();
+  assert.equal(membership.healthy().length, 2);
+});
+
+test('snapshots of a member carry frozen failure domains and states', () => {
+  const { membership } = setup();
+  membership.fromDiscovery([instance('u1', '10.0.0.1')]);
+  const m = membership.list()[0]!;
+  assert.ok(Object.isFrozen(m.failureDomain));
+  assert.ok(Object.isFrozen(m.state));
+});

@@ -1,0 +1,252 @@
+/**
+ * The Router's failover decisions with fake instances and fake time: no sockets. Each fake instance answers
+ * through a script of outcomes, and the clock moves only when a fake attempt says so.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { leastBusy, roundRobin } from '../../src/balance/strategies.js';
+import type { ConnectionHandle } from '../../src/cluster/connection-handle.js';
+import type { PoolConnection } from '../../src/cluster/pool-connection.js';
+import { Router, type RoutableMember, type RouterIo, type RouterOptions } from '../../src/cluster/router.js';
+import {
+  ConnectionError, NoInstanceAvailableError, OutcomeUnknownError, PoolTimeoutError, ServerError, TimeoutError,
+} from '../../src/errors.js';
+import { RetryBudget } from '../../src/failover/retry-budget.js';
+import type { QueryResult } from '../../src/protocol/query-types.js';
+
+type Outcome = 'ok' | Error | ((m: FakeMember) => 'ok' | Error);
+
+class FakeMember implements RoutableMember {
+  routed = 0;
+  served = 0;
+  calls = 0;
+  maxRouted = 0;
+  readonly latencies: number[] = [];
+  readonly latency = { record: (ms: number) => void this.latencies.push(ms) };
+  readonly ref;
+  readonly tier = 'default';
+  readonly replicasetName = 'r1';
+  readonly failureDomain = {};
+  readonly state = { variant: 'Online', incarnation: 1 } as const;
+  readonly idle = 1;
+  readonly total = 1;
+  readonly latencyMs = undefined;
+  outcomes: Outcome[] = [];
+  constructor(readonly key: string, readonly takesMs = 5) {
+    this.ref = { address: `${key}:4327`, uuid: key, name: key };
+  }
+  get uuid(): string { return this.key; }
+  get name(): string { return this.key; }
+  get address(): string { return this.ref.address; }
+  get inFlight(): number { return this.routed; }
+  next(): 'ok' | Error {
+    this.calls++;
+    this.maxRouted = Math.max(this.maxRouted, this.routed);
+    const o = this.outcomes.shift() ?? 'ok';
+    return typeof o === 'function' ? o(this) : o;
+  }
+}
+
+function setup(members: FakeMember[], extra: Partial<RouterOptions<FakeMember>> = {}) {
+  let now = 1_000;
+  const clock = { now: () => now };
+  const failed: Array<[string, Error]> = [];
+  const retries: string[] = [];
+  const timeouts: Array<number | undefined> = [];
+  const io: RouterIo<FakeMember> = {
+    async query<Row>(m: FakeMember, _session: string, _sql: string, _params: unknown, options: { timeout?: number } | undefined) {
+      timeouts.push(options?.timeout);
+      const o = m.next();
+      now += m.takesMs;
+      if (o instanceof Error) throw o;
+      return { rows: [{ by: m.key }], rowCount: 1, command: 'SELECT', fields: [] } as unknown as QueryResult<Row>;
+    },
+    async acquire(m) {
+      const o = m.next();
+      now += m.takesMs;
+      if (o instanceof Error) throw o;
+      return { instance: m.ref } as unknown as PoolConnection;
+    },
+    handles: () => [],
+    queryOn: () => Promise.reject(new Error('not used')),
+    acquireOn: () => undefined,
+  };
+  let healthy = members;
+  const router = new Router<FakeMember>({
+    clock,
+    io,
+    healthy: () => healthy,
+    noInstance: () => new NoInstanceAvailableError('none'),
+    strategy: roundRobin({ start: 0 }),
+    strategyIsBuiltIn: true,
+    connectionStrategy: undefined,
+    maxAttempts: 3,
+    budget: new RetryBudget(),
+    instanceFailed: (m, e) => {
+      failed.push([m.key, e]);
+      healthy = healthy.filter((x) => x !== m);
+    },
+    retried: (e) => retries.push(`${e.instance.name}#${e.attempt}`),
+    ...extra,
+  });
+  return { router, failed, retries, timeouts };
+}
+
+const lost = () => new ConnectionError('socket closed by the server', { phase: 'result', mayHaveReachedServer: true });
+const refused = () => new ConnectionError('connect ECONNREFUSED', { phase: 'connect', mayHaveReachedServer: false });
+
+test('an instance killed before the statement was sent: any statement moves on, the instance is quarantined', async () => {
+  const [a, b, c] = [new FakeMember('a'), new FakeMember('b'), new FakeMember('c')];
+  a.outcomes = [refused()];
+  const { router, failed, retries } = setup([a, b, c]);
+  const r = await router.query('', 'INSERT INTO t VALUES (1)', [], {});
+  const by = (r.rows[0] as { by: string }).by;
+  assert.notEqual(by, 'a');
+  assert.deepEqual(failed.map(([k]) => k), ['a']);
+  assert.deepEqual(retries, ['a#1']);
+  assert.equal(a.routed + b.routed + c.routed, 0, 'every count is back to zero');
+  assert.equal(b.served + c.served, 1);
+  assert.equal(a.served, 0);
+});
+
+test('08006 mid-statement: a read is retried elsewhere, a write fails with OutcomeUnknownError naming the instance', async () => {
+  const [a, b] = [new FakeMember('a'), new FakeMember('b')];
+  a.outcomes = [lost()];
+  const read = setup([a, b]);
+  assert.deepEqual((await read.router.query('', 'SELECT 1', [], {})).rows, [{ by: 'b' }]);
+
+  const [c, d] = [new FakeMember('c'), new FakeMember('d')];
+  c.outcomes = [lost()];
+  const write = setup([c, d]);
+  await assert.rejects(write.router.query('', 'UPDATE t SET a = 1', [], {}), (e: unknown) =>
+    e instanceof OutcomeUnknownError && /instance c/.test(e.message) && e.cause instanceof ConnectionError);
+  assert.equal(d.calls, 0, 'the write was not repeated');
+  assert.deepEqual(write.failed.map(([k]) => k), ['c'], 'the instance still counts as failed');
+
+  const [e, f] = [new FakeMember('e'), new FakeMember('f')];
+  e.outcomes = [lost()];
+  const idem = setup([e, f]);
+  assert.deepEqual((await idem.router.query('', 'UPDATE t SET a = 1', [], { idempotent: true })).rows, [{ by: 'f' }]);
+});
+
+test('a blackholed instance: its timeout spends the deadline, so nothing is retried past it', async () => {
+  const hole = new FakeMember('hole', 1_000);
+  hole.outcomes = [new TimeoutError('query timed out after 1000 ms', { phase: 'result', mayHaveReachedServer: true })];
+  const other = new FakeMember('ok');
+  const { router } = setup([hole, other]);
+  await assert.rejects(router.query('', 'SELECT 1', [], { timeout: 1_000 }), TimeoutError);
+  assert.equal(other.calls, 0, 'no time was left for another attempt');
+});
+
+test('the deadline shrinks on each attempt: the second attempt gets what is left', async () => {
+  const slow = new FakeMember('slow', 300);
+  slow.outcomes = [refused()];
+  const next = new FakeMember('next');
+  const { router, timeouts } = setup([slow, next]);
+  await router.query('', 'SELECT 1', [], { timeout: 1_000 });
+  assert.deepEqual(timeouts, [1_000, 700]);
+});
+
+test('every instance quarantined: fails fast with NoInstanceAvailableError, nothing is attempted', async () => {
+  const { router } = setup([]);
+  await assert.rejects(router.query('', 'SELECT 1', [], {}), NoInstanceAvailableError);
+  await assert.rejects(router.acquire('', 1_000, undefined, undefined), NoInstanceAvailableError);
+});
+
+test('retries stop at maxAttempts, and when the retry budget is spent', async () => {
+  const ms = ['a', 'b', 'c', 'd'].map((k) => new FakeMember(k));
+  for (const m of ms) m.outcomes = [refused()];
+  const capped = setup(ms, { instanceFailed: () => undefined });
+  await assert.rejects(capped.router.query('', 'SELECT 1', [], {}), ConnectionError);
+  assert.equal(ms.reduce((n, m) => n + m.calls, 0), 3, 'three attempts in all');
+
+  const xs = ['x', 'y'].map((k) => new FakeMember(k));
+  for (const m of xs) m.outcomes = Array.from({ length: 100 }, refused);
+  const budget = new RetryBudget({ initialTokens: 1, ratio: 0, minPerSecond: 0 });
+  const spent = setup(xs, { budget, instanceFailed: () => undefined, maxAttempts: 10 });
+  await assert.rejects(spent.router.query('', 'SELECT 1', [], {}), ConnectionError);
+  const calls = xs.reduce((n, m) => n + m.calls, 0);
+  assert.equal(calls, 2, "one token: one retry, then the budget stops them");
+});
+
+test("a statement the server rejects is not retried and does not count against the instance", async () => {
+  const [a, b] = [new FakeMember('a'), new FakeMember('b')];
+  a.outcomes = [new ServerError('42601', 'syntax error at or near "SELEC"', { severity: 'ERROR' })];
+  const { router, failed } = setup([a, b]);
+  await assert.rejects(router.query('', 'SELEC 1', [], {}), ServerError);
+  assert.equal(b.calls, 0);
+  assert.deepEqual(failed, []);
+});
+
+test('acquire() and statements share one loop: a lease that times out on one instance moves on within its deadline', async () => {
+  const [a, b] = [new FakeMember('a'), new FakeMember('b')];
+  a.outcomes = [refused()];
+  const { router, failed, retries } = setup([a, b]);
+  const conn = await router.acquire('', 5_000, undefined, undefined);
+  assert.equal(conn.instance.name, 'b');
+  assert.deepEqual(failed.map(([k]) => k), ['a']);
+  assert.deepEqual(retries, ['a#1']);
+  assert.equal(b.served, 1, 'acquire counts as served');
+
+  const [c, d] = [new FakeMember('c', 5_000), new FakeMember('d')];
+  c.outcomes = [new PoolTimeoutError('no connection became free in 5000 ms')];
+  const timed = setup([c, d]);
+  await assert.rejects(timed.router.acquire('', 5_000, undefined, undefined), PoolTimeoutError);
+  assert.equal(d.calls, 0, 'the deadline was spent on the first instance');
+  assert.deepEqual(timed.failed, [], 'a busy instance is not a failed one');
+});
+
+test('acquire() is visible to leastBusy while it waits: routed counts it', async () => {
+  const [a, b] = [new FakeMember('a'), new FakeMember('b')];
+  const { router } = setup([a, b], { strategy: leastBusy({ random: () => 0 }) });
+  await Promise.all([router.acquire('', 1_000, undefined, undefined), router.query('', 'SELECT 1', [], {})]);
+  assert.equal(a.maxRouted + b.maxRouted, 2, 'each saw its own work counted');
+  assert.equal(a.routed + b.routed, 0);
+});
+
+test('a custom strategy gets frozen plain snapshots; a built-in gets the members themselves', async () => {
+  const [a, b] = [new FakeMember('a'), new FakeMember('b')];
+  let offered: readonly unknown[] = [];
+  const custom = setup([a, b], {
+    strategy: (candidates) => {
+      offered = candidates;
+      return candidates[1]!;
+    },
+    strategyIsBuiltIn: false,
+  });
+  assert.deepEqual((await custom.router.query('', 'SELECT 1', [], {})).rows, [{ by: 'b' }]);
+  assert.equal(offered.length, 2);
+  for (const o of offered) {
+    assert.ok(Object.isFrozen(o));
+    assert.ok(!(o instanceof FakeMember));
+  }
+  let builtInSaw: readonly unknown[] = [];
+  const rr = roundRobin({ start: 0 });
+  const builtIn = setup([a, b], { strategy: (c, ctx) => ((builtInSaw = c), rr(c, ctx)), strategyIsBuiltIn: true });
+  await builtIn.router.query('', 'SELECT 1', [], {});
+  assert.ok(builtInSaw[0] instanceof FakeMember);
+});
+
+test('a connection-level strategy picks the connection; with none open, the node strategy places the statement', async () => {
+  const [a, b] = [new FakeMember('a'), new FakeMember('b')];
+  const handles = new Map<FakeMember, ConnectionHandle[]>([
+    [a, [Object.freeze({ instance: a.ref, inFlight: 0 }) as ConnectionHandle]],
+    [b, [Object.freeze({ instance: b.ref, inFlight: 3 }) as ConnectionHandle]],
+  ]);
+  const ran: string[] = [];
+  const io: RouterIo<FakeMember> = {
+    query: async <Row>(m: FakeMember) => (ran.push(`any:${m.key}`), { rows: [], rowCount: 0, command: 'SELECT', fields: [] } as unknown as QueryResult<Row>),
+    acquire: async () => { throw new Error('unused'); },
+    handles: (m) => handles.get(m) ?? [],
+    queryOn: async <Row>(m: FakeMember, _s: string, h: ConnectionHandle) =>
+      (ran.push(`on:${m.key}:${h.inFlight}`), { rows: [], rowCount: 0, command: 'SELECT', fields: [] } as unknown as QueryResult<Row>),
+    acquireOn: () => undefined,
+  };
+  const { router } = setup([a, b], { io, connectionStrategy: (conns) => conns.find((c) => c.inFlight === 3)! });
+  await router.query('', 'SELECT 1', [], {});
+  assert.deepEqual(ran, ['on:b:3']);
+  handles.clear();
+  await router.query('', 'SELECT 1', [], {});
+  assert.equal(ran.length, 2);
+  assert.match(ran[1]!, /^any:/);
+});
