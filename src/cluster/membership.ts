@@ -30,7 +30,8 @@ export interface MembershipOptions {
  */
 export class Membership {
   private readonly members = new Map<string, Member>();
-  private readonly leaving = new Set<Promise<void>>();
+  /** Members out of rotation whose connections are still draining, with the promise of their end. */
+  private readonly leaving = new Map<Member, Promise<void>>();
   private active: Member[] = [];
   private healthyList: Member[] | undefined;
   /** Rotates which instances get the remainder of `maxSize`, so many processes do not pile onto one. */
@@ -126,21 +127,37 @@ export class Membership {
     return new NoInstanceAvailableError(message, failures, failures.values().next().value);
   }
 
-  /** Closes every member (and waits for the ones already leaving). */
+  /**
+   * Closes every member, and the ones already leaving: all within this call's `drainTimeout` (not the one
+   * they were retired with), after which what is left is cut.
+   */
   async close(options?: CloseOptions): Promise<void> {
-    const all = [...this.members.values()];
-    this.members.clear();
-    this.active = [];
-    this.healthyList = [];
-    await Promise.all([...all.map((m) => m.close(options)), ...this.leaving]);
+    const all = this.takeAll();
+    const leaving = [...this.leaving];
+    const bound = options?.drainTimeout ?? this.options.drainTimeout;
+    const timer = setTimeout(() => {
+      for (const [m] of leaving) void m.terminate();
+    }, bound);
+    timer.unref();
+    try {
+      await Promise.all([...all.map((m) => m.close(options)), ...leaving.map(([, done]) => done)]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
+  /** Cuts every connection now, the leaving members' too. */
   async terminate(): Promise<void> {
+    const all = [...this.takeAll(), ...this.leaving.keys()];
+    await Promise.all([...all.map((m) => m.terminate()), ...this.leaving.values()]);
+  }
+
+  private takeAll(): Member[] {
     const all = [...this.members.values()];
     this.members.clear();
     this.active = [];
     this.healthyList = [];
-    await Promise.all([...all.map((m) => m.terminate()), ...this.leaving]);
+    return all;
   }
 
   private update(wanted: readonly MemberDescription[], skipped: MembershipChange['skipped']): MembershipChange {
@@ -179,8 +196,8 @@ export class Membership {
 
   private retire(member: Member): void {
     member.draining = true;
-    const done = member.drain({ drainTimeout: this.options.drainTimeout }).finally(() => this.leaving.delete(done));
-    this.leaving.add(done);
+    const done = member.drain({ drainTimeout: this.options.drainTimeout }).finally(() => this.leaving.delete(member));
+    this.leaving.set(member, done);
   }
 
   /** Recomputes the rotation and each member's share of the cluster-wide size. */

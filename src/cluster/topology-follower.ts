@@ -164,7 +164,8 @@ export class TopologyFollower {
     if (discovered === undefined || o.isClosing()) return;
     const timeout = o.options.connection.connectTimeout === Infinity ? 10_000 : o.options.connection.connectTimeout;
     let result: DiscoveryResult | undefined;
-    for (const member of shuffled(o.healthy())) {
+    // The least busy first: a read queued behind a long statement would wait for it (and time out).
+    for (const member of leastBusyFirst(o.healthy())) {
       try {
         result = await discoverInstances(member.poolFor(o.defaultSession), { schema: discovered.schema, self: false, timeout });
         break;
@@ -202,6 +203,10 @@ export class TopologyFollower {
 
 function firstValue<V>(map: ReadonlyMap<string, V>): V | undefined {
   return map.values().next().value;
+}
+
+function leastBusyFirst(members: readonly Member[]): Member[] {
+  return shuffled(members).sort((a, b) => a.inFlight - b.inFlight);
 }
 
 function shuffled<T>(list: readonly T[]): T[] {

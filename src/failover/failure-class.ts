@@ -41,6 +41,13 @@ export interface FailureClass {
   readonly reason: string;
 }
 
+/**
+ * SQLSTATEs by which an instance says that it, not the statement, is failing: shutting down (57P01 admin,
+ * 57P02 crash) or the session is broken (08000, 08003, 08006). Only these, a lost socket and a failed connect
+ * count against an instance.
+ */
+const INSTANCE_GOING_AWAY: ReadonlySet<string> = new Set(['57P01', '57P02', '08000', '08003', '08006']);
+
 /** Messages of XX000 errors that running again cannot fix. */
 const XX000_DETERMINISTIC: ReadonlyArray<[RegExp, FailureKind, string]> = [
   [/exceeded maximum number of rows|limit on max executed vdbe opcodes|vdbe opcode/i, 'limit',
@@ -126,8 +133,17 @@ export function classifyServerError(code: string, message: string): FailureClass
   if (code === '57P03' || code === '53300') {
     return make('server-unavailable', false, true, 'any-statement', 'the instance refused the session (starting up or out of connections)');
   }
-  if (code === '57P01' || code === '57P02' || code === '58030' || code.startsWith('08')) {
+  if (INSTANCE_GOING_AWAY.has(code)) {
     return make('server-unavailable', true, true, 'reads-and-idempotent', `the instance failed while running the statement (SQLSTATE ${code}); it may have run`);
+  }
+  if (code === '58030') {
+    // Picodata's I/O error: something inside the cluster failed, not the instance the client talks to.
+    return make('server-transient', true, false, 'reads-and-idempotent', 'an I/O error inside the cluster (58030); the statement may have been applied in part');
+  }
+  if (code.startsWith('08')) {
+    // 08P01 answers a malformed message, e.g. a Bind with the wrong number of parameters: the caller's
+    // mistake, which says nothing about the instance and would fail the same way everywhere.
+    return make('rejected', false, false, 'never', `the server rejected the message as invalid (SQLSTATE ${code})`);
   }
   if (code === '0A000') return make('rejected', false, false, 'never', 'the server does not support this (0A000)');
   if (code.startsWith('22')) return make('rejected', false, false, 'never', `a parameter value is invalid (SQLSTATE ${code})`);

@@ -92,7 +92,11 @@ test('PostgreSQL codes the stand-in may send', () => {
   assert.deepEqual(pick(classifyServerError('57P03', 'the database system is starting up')), ['server-unavailable', 'any-statement', false, true]);
   assert.deepEqual(pick(classifyServerError('53300', 'too many clients')), ['server-unavailable', 'any-statement', false, true]);
   assert.deepEqual(pick(classifyServerError('57P01', 'terminating connection')), ['server-unavailable', 'reads-and-idempotent', true, true]);
-  assert.deepEqual(pick(classifyServerError('08P01', 'protocol violation')), ['server-unavailable', 'reads-and-idempotent', true, true]);
+  assert.deepEqual(pick(classifyServerError('08006', 'connection failure')), ['server-unavailable', 'reads-and-idempotent', true, true]);
+  // A Bind with the wrong parameter count is the caller's mistake: no retry, no quarantine.
+  assert.deepEqual(pick(classifyServerError('08P01', 'bind message supplies 0 parameters, but prepared statement "" requires 1')), ['rejected', 'never', false, false]);
+  assert.deepEqual(pick(classifyServerError('58030', 'IO error')), ['server-transient', 'reads-and-idempotent', true, false]);
+  for (const code of ['22P02', '22003', '42601', '42P01', '0A000']) assert.equal(classifyServerError(code, 'x').instanceFault, false, code);
   assert.deepEqual(pick(classifyServerError('40001', 'could not serialize')), ['rolled-back', 'any-statement', false, false]);
   assert.deepEqual(pick(classifyServerError('42999', 'prepared statement invalidated')), ['statement-invalidated', 'any-statement', false, false]);
 });
