@@ -1,5 +1,8 @@
 import { AuthenticationError } from '../errors.js';
 
+/** How long one login may hold the others back before they go ahead anyway, in ms. */
+export const DEFAULT_LOGIN_STALL_MS = 500;
+
 /**
  * Guards the logins of one pool, on every instance, against Picodata's lockout: a user is locked after
  * `auth_login_attempt_max` (default 4) consecutive failures, per instance, so a pool that kept opening
@@ -7,48 +10,65 @@ import { AuthenticationError } from '../errors.js';
  *
  * - Until one login has succeeded, logins go one at a time, so a burst of callers on a fresh pool costs
  *   one failed attempt, not one per caller.
+ * - One at a time only while the login in front answers: an instance that accepts TCP and never answers
+ *   (not Online yet, or blackholed) would otherwise hold every other login, on healthy instances too, for
+ *   its whole connect timeout. After `stallMs` without an answer the next login goes ahead; the silent one
+ *   goes on in the background and still closes the latch if it ends in a 28P01.
  * - After a 28P01, no further attempt is made: every later login fails at once with the same error.
  *   A new pool (with the right password) starts with a fresh latch.
  */
 export class AuthLatch {
-  private failure: AuthenticationError | undefined;
-  private proven = false;
-  private queue: Promise<void> = Promise.resolve();
+  readonly #stallMs: number;
+  #failure: AuthenticationError | undefined;
+  #proven = false;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(stallMs = DEFAULT_LOGIN_STALL_MS) {
+    this.#stallMs = stallMs;
+  }
 
   /** The failure that closed the latch, if any. */
   get error(): AuthenticationError | undefined {
-    return this.failure;
+    return this.#failure;
   }
 
   /** Runs one login attempt under the rules above. */
   async login<T>(attempt: () => Promise<T>): Promise<T> {
-    this.check();
-    if (this.proven) return this.observe(attempt);
-    const previous = this.queue;
+    this.#check();
+    if (this.#proven) return this.#observe(attempt);
+    const previous = this.#queue;
     let done!: () => void;
-    this.queue = new Promise<void>((resolve) => (done = resolve));
+    this.#queue = new Promise<void>((resolve) => (done = resolve));
     try {
       await previous;
-      this.check();
-      const result = await this.observe(attempt);
-      this.proven = true;
-      return result;
+      this.#check();
+      if (this.#proven) return await this.#observe(attempt);
+      const stalled = setTimeout(done, this.#stallMs);
+      // Waiting for a silent instance is no reason to keep a process alive.
+      stalled.unref();
+      try {
+        const result = await this.#observe(attempt);
+        this.#proven = true;
+        return result;
+      } finally {
+        clearTimeout(stalled);
+      }
     } finally {
       done();
     }
   }
 
-  private async observe<T>(attempt: () => Promise<T>): Promise<T> {
+  async #observe<T>(attempt: () => Promise<T>): Promise<T> {
     try {
       return await attempt();
     } catch (error) {
-      if (this.failure === undefined && error instanceof AuthenticationError) this.failure = error;
+      if (this.#failure === undefined && error instanceof AuthenticationError) this.#failure = error;
       throw error;
     }
   }
 
-  private check(): void {
-    const failure = this.failure;
+  #check(): void {
+    const failure = this.#failure;
     if (failure === undefined) return;
     throw new AuthenticationError(
       failure.code,

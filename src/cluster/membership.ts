@@ -28,12 +28,17 @@ export interface MembershipOptions {
  * load balancer or another spelling of an advertised address). Members that leave are drained, not cut:
  * their connections finish what they run and close.
  */
+/** How long an instance may take to open its first connection before others are preferred, in ms. */
+export const WARMING_GRACE_MS = 250;
+
 export class Membership {
   private readonly members = new Map<string, Member>();
   /** Members out of rotation whose connections are still draining, with the promise of their end. */
   private readonly leaving = new Map<Member, Promise<void>>();
   private active: Member[] = [];
   private healthyList: Member[] | undefined;
+  private readonly warming = new Map<Member, NodeJS.Timeout>();
+  private readonly slow = new Set<Member>();
   /** Rotates which instances get the remainder of `maxSize`, so many processes do not pile onto one. */
   private readonly offset = Math.floor(Math.random() * 1_000_000);
 
@@ -47,15 +52,48 @@ export class Membership {
     return this.active;
   }
 
-  /** Members in rotation and not quarantined (cached until {@link healthChanged} or a change of members). */
+  /**
+   * Members in rotation and not quarantined, without the ones that have been opening their first
+   * connection for longer than {@link WARMING_GRACE_MS} while others can serve (cached until
+   * {@link healthChanged} or a change of members).
+   */
   healthy(): readonly Member[] {
-    if (this.healthyList === undefined) this.healthyList = this.active.filter((m) => !m.health.isQuarantined());
+    if (this.healthyList === undefined) {
+      const up = this.active.filter((m) => !m.health.isQuarantined());
+      const ready = this.slow.size === 0 ? up : up.filter((m) => !this.slow.has(m));
+      this.healthyList = ready.length > 0 ? ready : up;
+    }
     return this.healthyList;
   }
 
   /** A member was quarantined or recovered: the healthy list is recomputed on next use. */
   healthChanged(): void {
     this.healthyList = undefined;
+  }
+
+  /**
+   * Marks a member as opening its first connection. One that has not managed within the grace period gets
+   * work only when no other member can take it, until `ready` is called for it: an instance that accepts
+   * TCP and never answers stays out of the way instead of holding statements for a whole connect timeout.
+   */
+  warmingUp(member: Member): void {
+    if (this.warming.has(member)) return;
+    const timer = setTimeout(() => {
+      if (!this.warming.has(member)) return;
+      this.slow.add(member);
+      this.healthyList = undefined;
+    }, WARMING_GRACE_MS);
+    timer.unref();
+    this.warming.set(member, timer);
+  }
+
+  /** The member opened a connection, or failed to (the health monitor takes it from there). */
+  ready(member: Member): void {
+    const timer = this.warming.get(member);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.warming.delete(member);
+    if (this.slow.delete(member)) this.healthyList = undefined;
   }
 
   /** Whether `member` is in rotation (not draining, not replaced). */
@@ -196,6 +234,7 @@ export class Membership {
 
   private retire(member: Member): void {
     member.draining = true;
+    this.ready(member);
     const done = member.drain({ drainTimeout: this.options.drainTimeout }).finally(() => this.leaving.delete(member));
     this.leaving.set(member, done);
   }

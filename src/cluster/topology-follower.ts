@@ -15,7 +15,7 @@ import type { AuthLatch } from './auth-latch.js';
 import type { Clock } from './clock.js';
 import type { TopologyChange } from './cluster-events.js';
 import type { Member } from './member.js';
-import { describeFailures, type Membership, type MembershipChange } from './membership.js';
+import { describeFailures, WARMING_GRACE_MS, type Membership, type MembershipChange } from './membership.js';
 
 export interface TopologyFollowerOptions {
   readonly options: ResolvedClusterOptions;
@@ -40,6 +40,9 @@ interface Discovered {
   /** Which instance the seed was, so it stays reachable even when it advertises no usable address. */
   readonly self: { uuid: string | undefined; seed: DsnHost };
 }
+
+/** How long a seed may stay silent before the next one is asked as well, in ms. */
+export const SEED_STAGGER_MS = 250;
 
 export class TopologyFollower {
   readonly #o: TopologyFollowerOptions;
@@ -73,22 +76,22 @@ export class TopologyFollower {
     if (members.length === 0) {
       throw new NoInstanceAvailableError('discovery found no Online instance with a reachable pgproto address');
     }
-    // Open each instance's share now (as picopyn does): wrong credentials and unreachable instances show up here.
-    const results = await Promise.allSettled(members.map((m) => this.#warm(m)));
-    const failures = new Map<string, Error>();
-    results.forEach((r, i) => {
-      if (r.status === 'fulfilled') return;
-      const member = members[i]!;
-      const error = r.reason as Error;
-      failures.set(member.address, error);
-      o.instanceFailed(member, error);
-      o.warnOnce(`unreachable:${member.key}`, 'INSTANCE_UNREACHABLE', `instance ${member.name} at ${member.address} cannot be reached: ${error.message}`, member);
-    });
-    const auth = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof AuthenticationError);
-    if (auth !== undefined) throw auth.reason;
-    if (failures.size === members.length) {
-      throw new NoInstanceAvailableError(`no instance could be reached (${describeFailures(failures)})`, failures, firstValue(failures));
-    }
+    for (const m of members) o.membership.warmingUp(m);
+    // Open each instance's share now (as picopyn does), so that wrong credentials and unreachable instances
+    // show up at once; resolve as soon as one instance is usable, and let the others finish in the
+    // background: one silent instance must not hold up the whole client.
+    await firstUsable(members.map((m) => ({
+      address: m.address,
+      opened: this.#warm(m).then(
+        () => o.membership.ready(m),
+        (error: unknown) => {
+          o.instanceFailed(m, error as Error);
+          o.membership.ready(m);
+          o.warnOnce(`unreachable:${m.key}`, 'INSTANCE_UNREACHABLE', `instance ${m.name} at ${m.address} cannot be reached: ${(error as Error).message}`, m);
+          throw error;
+        },
+      ),
+    })));
     if (this.#discovered !== undefined) this.schedule('unchanged');
   }
 
@@ -127,35 +130,65 @@ export class TopologyFollower {
   }
 
   /**
-   * Connects to the seeds in random order (so many processes do not all ask the same one) and reads the
-   * topology. Returns undefined when the server has no discovery tables: the pool then works on the seeds.
+   * Asks the seeds for the topology, in random order (so many processes do not all ask the same one) and
+   * staggered: the next seed is tried when the one before fails or has not answered within
+   * {@link SEED_STAGGER_MS}, so a silent seed costs that much, not a whole connect timeout. The first answer
+   * wins; the other attempts are abandoned. Returns undefined when the server has no discovery tables: the
+   * pool then works on the seeds.
    */
-  async #bootstrap(): Promise<{ result: DiscoveryResult; seed: DsnHost } | undefined> {
+  #bootstrap(): Promise<{ result: DiscoveryResult; seed: DsnHost } | undefined> {
     const o = this.#o;
+    const seeds = shuffled(o.options.seeds);
     const failures = new Map<string, Error>();
-    for (const seed of shuffled(o.options.seeds)) {
-      let conn: Connection;
-      try {
-        conn = await o.authLatch.login(() => Connection.connect({ ...o.options.connection, host: seed.host, port: seed.port }));
-      } catch (error) {
-        if (error instanceof AuthenticationError) throw error;
-        failures.set(`${seed.host}:${seed.port}`, error as Error);
-        continue;
-      }
-      try {
-        return { result: await discoverInstances(conn, { timeout: o.options.connection.connectTimeout }), seed };
-      } catch (error) {
-        if (error instanceof ConnectionError) {
-          failures.set(conn.address, error);
-          continue;
-        }
-        o.warnOnce('discovery-failed', 'DISCOVERY_FAILED', `discovery failed (${(error as Error).message}); working on the seed addresses only`);
-        return undefined;
-      } finally {
-        void conn.close();
-      }
+    const abandon = new AbortController();
+    return new Promise((resolve, reject) => {
+      let started = 0;
+      let finished = 0;
+      let done = false;
+      let stagger: NodeJS.Timeout | undefined;
+      const settle = (fn: () => void): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(stagger);
+        abandon.abort();
+        fn();
+      };
+      const startNext = (): void => {
+        clearTimeout(stagger);
+        if (done || started >= seeds.length) return;
+        const seed = seeds[started++]!;
+        stagger = setTimeout(startNext, SEED_STAGGER_MS);
+        stagger.unref();
+        this.#askSeed(seed, abandon.signal).then(
+          (answer) => settle(() => resolve(answer)),
+          (error: unknown) => {
+            finished++;
+            if (error instanceof AuthenticationError) return settle(() => reject(error));
+            failures.set(formatSeed(seed), error as Error);
+            if (finished === seeds.length) {
+              return settle(() => reject(new NoInstanceAvailableError(`no seed address could be reached (${describeFailures(failures)})`, failures, firstValue(failures))));
+            }
+            startNext();
+          },
+        );
+      };
+      startNext();
+    });
+  }
+
+  /** One seed: log in, read the topology. Resolves undefined when the server has no discovery tables. */
+  async #askSeed(seed: DsnHost, signal: AbortSignal): Promise<{ result: DiscoveryResult; seed: DsnHost } | undefined> {
+    const o = this.#o;
+    const conn = await o.authLatch.login(() => Connection.connect({ ...o.options.connection, host: seed.host, port: seed.port, signal }));
+    try {
+      return { result: await discoverInstances(conn, { timeout: o.options.connection.connectTimeout, signal }), seed };
+    } catch (error) {
+      if (error instanceof ConnectionError) throw error;
+      o.warnOnce('discovery-failed', 'DISCOVERY_FAILED', `discovery failed (${(error as Error).message}); working on the seed addresses only`);
+      return undefined;
+    } finally {
+      void conn.close();
     }
-    throw new NoInstanceAvailableError(`no seed address could be reached (${describeFailures(failures)})`, failures, firstValue(failures));
   }
 
   async #refresh(): Promise<void> {
@@ -191,14 +224,66 @@ export class TopologyFollower {
     o.changed(change);
     // New members get their connections on demand; open one now so that a bad address shows up at once.
     for (const m of change.added) {
+      o.membership.warmingUp(m);
       m.poolFor(o.defaultSession).acquire().then(
-        (c) => c.release(),
-        (error: unknown) => o.instanceFailed(m, error as Error),
+        (c) => {
+          c.release();
+          o.membership.ready(m);
+        },
+        (error: unknown) => {
+          o.membership.ready(m);
+          o.instanceFailed(m, error as Error);
+        },
       );
     }
     o.refreshed({ added: change.added.map((m) => m.ref), removed: change.removed.map((m) => m.ref) });
     this.schedule(change.added.length + change.removed.length > 0 ? 'changed' : 'unchanged');
   }
+}
+
+/**
+ * Resolves once every attempt has settled, or {@link WARMING_GRACE_MS} after the first success, whichever
+ * comes first: a healthy cluster is fully open when connect() returns, and a silent instance costs only the
+ * grace. Rejects when all fail: with the authentication error if there is one (a wrong password is the
+ * message that matters), else NoInstanceAvailableError listing each failure.
+ */
+function firstUsable(attempts: ReadonlyArray<{ address: string; opened: Promise<void> }>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failures = new Map<string, Error>();
+    let settled = 0;
+    let succeeded = false;
+    let auth: AuthenticationError | undefined;
+    let grace: NodeJS.Timeout | undefined;
+    const done = (): void => {
+      clearTimeout(grace);
+      resolve();
+    };
+    const oneSettled = (): void => {
+      if (++settled < attempts.length) return;
+      if (succeeded) return done();
+      reject(auth ?? new NoInstanceAvailableError(`no instance could be reached (${describeFailures(failures)})`, failures, firstValue(failures)));
+    };
+    for (const { address, opened } of attempts) {
+      opened.then(
+        () => {
+          if (!succeeded) {
+            succeeded = true;
+            grace = setTimeout(done, WARMING_GRACE_MS);
+          }
+          oneSettled();
+        },
+        (error: Error) => {
+          failures.set(address, error);
+          if (error instanceof AuthenticationError) auth ??= error;
+          oneSettled();
+        },
+      );
+    }
+  });
+}
+
+function formatSeed(seed: DsnHost): string {
+  return seed.host.includes(':') ? `[${seed.host}]:${seed.port}` : `${seed.host}:${seed.port}`;
 }
 
 function firstValue<V>(map: ReadonlyMap<string, V>): V | undefined {
