@@ -16,9 +16,9 @@ try {
   createRequire(import.meta.url).resolve('tsup/package.json');
 } catch {
   console.error(
-    'picots prepare: the build tools (devDependencies) are not installed, so dist/ cannot be built.\n' +
-      'Install them (`npm ci`), or skip this step with `npm ci --omit=dev --ignore-scripts` when only the runtime ' +
-      'dependency is wanted.',
+    `picots prepare: dist/ is built with the devDependencies, which are not installed in ${process.cwd()}.\n` +
+      'Run `npm ci` there first (it builds dist/), then install from it again. `npm ci --omit=dev --ignore-scripts` ' +
+      'installs the runtime dependency only, without building.',
   );
   process.exit(1);
 }
