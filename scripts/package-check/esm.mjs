@@ -1,0 +1,30 @@
+// Run by scripts/check-package.ts in a scratch app that installed the packed tarball: the ESM entries.
+import assert from 'node:assert/strict';
+import * as picots from 'picots';
+import * as resourcePool from 'picots/resource-pool';
+import * as testkit from 'picots/testkit';
+
+const [fakeBindir, emptyPath] = process.argv.slice(2);
+
+assert.equal(typeof picots.Pool, 'function');
+assert.equal(typeof picots.Client, 'function');
+assert.equal(picots.parseDsn('postgresql://app:pw@10.0.0.1:4327/db').hosts[0].host, '10.0.0.1');
+assert.throws(() => picots.parseDsn('mysql://x'), picots.ConfigError);
+
+// One ResourcePool class, whichever entry it comes from.
+assert.equal(resourcePool.ResourcePool, picots.ResourcePool);
+const pool = new resourcePool.ResourcePool({ create: async () => ({ n: 1 }), destroy: () => {} });
+assert.equal(await pool.withResource((r) => r.n), 1);
+await pool.close();
+
+// Errors the testkit throws are picots' errors.
+await assert.rejects(testkit.startStandIn({ instances: 0 }), (e) => {
+  assert.ok(e instanceof picots.ConfigError && e instanceof picots.PicotsError, `not a picots ConfigError: ${e}`);
+  assert.equal(e.option, 'instances');
+  return true;
+});
+assert.throws(
+  () => testkit.findPostgresBinaries({ PICOTS_PG_BINDIR: fakeBindir, PATH: emptyPath }),
+  (e) => e instanceof testkit.StandInError && e instanceof picots.PicotsError && e.code === 'ERR_PICOTS_STANDIN',
+);
+console.log('esm: picots, picots/testkit, picots/resource-pool ok');

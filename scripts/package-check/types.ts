@@ -1,0 +1,17 @@
+// Type-checked by scripts/check-package.ts against the installed declarations (ESM resolution).
+import { ConfigError, PicotsError, Pool, ResourcePool as MainResourcePool, type PoolStats } from 'picots';
+import { ResourcePool, type PoolOptions } from 'picots/resource-pool';
+import { StandInError, startStandIn, type StandIn } from 'picots/testkit';
+
+const options: PoolOptions<{ n: number }> = { create: async () => ({ n: 1 }), destroy: () => {} };
+// The same class from both entries: it has private members, so two declarations of it would not be assignable.
+const resources: MainResourcePool<{ n: number }> = new ResourcePool(options);
+const stats: PoolStats = resources.stats();
+
+const errors: PicotsError[] = [new StandInError('stand-in'), new ConfigError('maxSize', 'expected a number')];
+
+const pool = new Pool({ dsn: 'postgresql://app:pw@127.0.0.1:4327', maxSize: 4 });
+const rows: Promise<Array<{ one: number }>> = pool.fetch<{ one: number }>('SELECT 1 AS one');
+const standIn: Promise<StandIn> = startStandIn({ instances: 1 });
+
+export { errors, rows, standIn, stats };
