@@ -13,10 +13,11 @@ async function main() {
   assert.throws(() => picots.parseDsn('mysql://x'), picots.ConfigError);
   assert.equal(require('picots/package.json').name, 'picots');
 
-  assert.equal(resourcePool.ResourcePool, picots.ResourcePool);
+  assert.equal(picots.ResourcePool, undefined, 'the main entry exports the public API only');
   const pool = new resourcePool.ResourcePool({ create: async () => ({ n: 1 }), destroy: () => {} });
   assert.equal(await pool.withResource((r) => r.n), 1);
   await pool.close();
+  await assert.rejects(pool.withResource((r) => r.n), (e) => e instanceof picots.PoolClosedError && e instanceof picots.PicotsError);
 
   await assert.rejects(testkit.startStandIn({ instances: 0 }), (e) => {
     assert.ok(e instanceof picots.ConfigError && e instanceof picots.PicotsError, `not a picots ConfigError: ${e}`);

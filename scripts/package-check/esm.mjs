@@ -11,11 +11,12 @@ assert.equal(typeof picots.Client, 'function');
 assert.equal(picots.parseDsn('postgresql://app:pw@10.0.0.1:4327/db').hosts[0].host, '10.0.0.1');
 assert.throws(() => picots.parseDsn('mysql://x'), picots.ConfigError);
 
-// One ResourcePool class, whichever entry it comes from.
-assert.equal(resourcePool.ResourcePool, picots.ResourcePool);
+// The generic pool is its own entry; the errors it throws are the main entry's classes.
+assert.equal(picots.ResourcePool, undefined, 'the main entry exports the public API only');
 const pool = new resourcePool.ResourcePool({ create: async () => ({ n: 1 }), destroy: () => {} });
 assert.equal(await pool.withResource((r) => r.n), 1);
 await pool.close();
+await assert.rejects(pool.withResource((r) => r.n), (e) => e instanceof picots.PoolClosedError && e instanceof picots.PicotsError);
 
 // Errors the testkit throws are picots' errors.
 await assert.rejects(testkit.startStandIn({ instances: 0 }), (e) => {

@@ -1,11 +1,11 @@
 // Type-checked by scripts/check-package.ts against the installed declarations (ESM resolution).
-import { ConfigError, PicotsError, Pool, ResourcePool as MainResourcePool, type PoolStats } from 'picots';
+import { ConfigError, PicotsError, Pool, type PoolStats } from 'picots';
 import { ResourcePool, type PoolOptions } from 'picots/resource-pool';
 import { StandInError, startStandIn, type StandIn } from 'picots/testkit';
 
 const options: PoolOptions<{ n: number }> = { create: async () => ({ n: 1 }), destroy: () => {} };
-// The same class from both entries: it has private members, so two declarations of it would not be assignable.
-const resources: MainResourcePool<{ n: number }> = new ResourcePool(options);
+const resources = new ResourcePool(options);
+// The stats type of the generic pool is the one the main entry names.
 const stats: PoolStats = resources.stats();
 
 const errors: PicotsError[] = [new StandInError('stand-in'), new ConfigError('maxSize', 'expected a number')];
