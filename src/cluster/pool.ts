@@ -1,18 +1,18 @@
 import { EventEmitter } from 'node:events';
-import type { ReadPreference } from '../config/picodata-options.js';
 import { resolveClusterOptions, type PoolOptions, type ResolvedClusterOptions } from '../config/cluster-options.js';
 import { PoolClosedError } from '../errors.js';
 import { classifyFailure } from '../failover/failure-class.js';
 import { RetryBudget } from '../failover/retry-budget.js';
 import { withQueryMethods } from '../protocol/query-methods.js';
-import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
+import type { QueryParams, QueryResult } from '../protocol/query-types.js';
 import type { CloseOptions } from '../resource-pool/resource-pool-options.js';
 import { AuthLatch } from './auth-latch.js';
 import { systemClock } from './clock.js';
 import type { ClusterEvents, PicotsWarning } from './cluster-events.js';
 import { clusterStats, instanceStatuses, type ClusterStats, type InstanceStatus } from './cluster-stats.js';
 import { HealthMonitor } from './health-monitor.js';
-import { InstancePool, type AcquireConnectionOptions } from './instance-connections.js';
+import { InstancePool } from './instance-connections.js';
+import type { ClusterAcquireOptions, ClusterQueryOptions } from './cluster-query-options.js';
 import type { Member } from './member.js';
 import { Membership } from './membership.js';
 import type { PoolConnection } from './pool-connection.js';
@@ -20,28 +20,6 @@ import { memberIo } from './member-io.js';
 import { Router } from './router.js';
 import { SessionOptions } from './session-options.js';
 import { TopologyFollower } from './topology-follower.js';
-
-/** Per-query options of the cluster-aware pool. */
-export interface ClusterQueryOptions extends QueryOptions {
-  /**
-   * Running this statement twice is harmless: after a failure that may have reached the server, it may be
-   * retried on another instance. Default false.
-   */
-  idempotent?: boolean;
-  /**
-   * The statement only reads, so it may be retried on another instance. Default: guessed from the SQL text
-   * (a single SELECT/VALUES/WITH without writes); pass `false` for a SELECT that calls a function with side
-   * effects.
-   */
-  readOnly?: boolean;
-  /** Picodata's read preference for this statement (26.1.1+); sessions are kept per preference. */
-  readPreference?: ReadPreference;
-}
-
-/** Options of `acquire()`. */
-export interface ClusterAcquireOptions extends AcquireConnectionOptions {
-  readPreference?: ReadPreference;
-}
 
 /**
  * A pool of connections to a Picodata cluster: it finds the instances (with `enableDiscovery`), keeps

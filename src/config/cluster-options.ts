@@ -8,6 +8,7 @@ import type { Int8Mode, RowMode } from '../protocol/query-types.js';
 import type { SslMode, TlsSettings } from './tls-settings.js';
 import { DEFAULT_SSL_MODE, parseDsn, type DsnHost } from './parse-dsn.js';
 import { ConfigError } from '../errors.js';
+import { DEFAULT_MAX_ATTEMPTS } from '../failover/retry-policy.js';
 import { boolean, func, nonNegativeInt, nonNegativeMs, positiveInt, rejectUnknownKeys, string } from './validate.js';
 import { positiveMsOrInfinity, resolvePoolOptions as resolveResourcePoolOptions } from '../resource-pool/resource-pool-options.js';
 import { resolveConnectionOptions } from './connection-options.js';
@@ -206,7 +207,7 @@ export function resolveClusterOptions(o: PoolOptions, extraKeys: readonly string
     refreshInterval: o.refreshInterval === undefined ? 5_000 : positiveMsOrInfinity('refreshInterval', o.refreshInterval),
     probeTimeout: connectTimeout === Infinity ? 10_000 : connectTimeout,
     drainTimeout: o.drainTimeout === undefined ? 30_000 : nonNegativeMs('drainTimeout', o.drainTimeout),
-    maxAttempts: o.maxAttempts === undefined ? 3 : positiveInt('maxAttempts', o.maxAttempts),
+    maxAttempts: o.maxAttempts === undefined ? DEFAULT_MAX_ATTEMPTS : positiveInt('maxAttempts', o.maxAttempts),
     ...resolveStrategies(o),
     picodata: typedPicodata,
     rawPicodataOptions: dsn.params.options,
