@@ -27,8 +27,9 @@ export { discoverInstances, type DiscoveredInstance, type DiscoveryResult } from
 export type { InstanceState } from './topology/instance-state.js';
 export { PoolConnection } from './cluster/pool-connection.js';
 export type { InstanceRef } from './cluster/instance-ref.js';
-export { InstancePool } from './cluster/instance-connections.js';
+export { InstanceConnections } from './cluster/instance-connections.js';
 export { ResourcePool } from './resource-pool/resource-pool.js';
+export type { Lease } from './resource-pool/lease.js';
 export type { PoolStats, DestroyReason } from './resource-pool/pool-stats.js';
 export { QueryMethods } from './protocol/query-methods.js';
 export { OID } from './types/oids.js';

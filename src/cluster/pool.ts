@@ -19,8 +19,8 @@ import type { DsnHost } from '../config/parse-dsn.js';
 import { RefreshSchedule } from '../topology/refresh-schedule.js';
 import { AuthLatch } from './auth-latch.js';
 import { classifyFailure } from '../failover/failure-class.js';
-import { collectHandles, type ConnectionHandle } from './connection-handle.js';
-import { InstancePool, type AcquireConnectionOptions } from './instance-connections.js';
+import type { ConnectionHandle } from './connection-handle.js';
+import { InstanceConnections, type AcquireConnectionOptions } from './instance-connections.js';
 import type { InstanceRef } from './instance-ref.js';
 import { Member } from './member.js';
 import { Membership, type MembershipChange } from './membership.js';
@@ -123,7 +123,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     this.membership = new Membership(
       { maxSize: o.maxSize, minSize: o.minSize, maxSizePerInstance: o.maxSizePerInstance, drainTimeout: o.drainTimeout },
       (member, startupOptions) =>
-        new InstancePool(member.ref, { ...o.connection, host: member.host, port: member.port, options: startupOptions || undefined }, o.instanceSettings, this.authLatch),
+        new InstanceConnections(member.ref, { ...o.connection, host: member.host, port: member.port, options: startupOptions || undefined }, o.instanceSettings, this.authLatch),
     );
   }
 
@@ -162,12 +162,13 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       const remaining = timeout === Infinity ? Infinity : timeout - (performance.now() - started);
       const ctx = { readPreference: options?.readPreference, attempt, exclude };
       if (this.options.connectionStrategy !== undefined) {
-        const conn = this.chooseConnection(startupOptions, ctx, false)?.tryAcquire();
+        const choice = this.chooseConnection(startupOptions, ctx, false);
+        const conn = choice?.member.connectionsFor(startupOptions).acquireOn(choice.handle);
         if (conn !== undefined) return conn;
       }
       const member = this.choose(undefined, ctx);
       try {
-        const conn = await member.poolFor(startupOptions).acquire({ timeout: Math.max(1, remaining), signal: options?.signal });
+        const conn = await member.connectionsFor(startupOptions).acquire({ timeout: Math.max(1, remaining), signal: options?.signal });
         this.count(member);
         return conn;
       } catch (error) {
@@ -225,7 +226,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
 
   /** Retires every connection as it comes back; new ones are opened on demand. */
   expire(): void {
-    for (const member of this.membership.list()) for (const p of member.allPools()) p.expire();
+    for (const member of this.membership.list()) for (const p of member.allConnections()) p.expire();
   }
 
   /** True once `close()` or `terminate()` was called. */
@@ -294,7 +295,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
   }
 
   private async warm(member: Member): Promise<void> {
-    const pool = member.poolFor(this.startupOptionsFor(undefined));
+    const pool = member.connectionsFor(this.startupOptionsFor(undefined));
     const held = await Promise.allSettled(Array.from({ length: member.maxSize }, () => pool.acquire()));
     for (const h of held) if (h.status === 'fulfilled') h.value.release();
     const failed = held.find((h): h is PromiseRejectedResult => h.status === 'rejected');
@@ -344,15 +345,15 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     for (let attempt = 1; ; attempt++) {
       const remaining = timeout === undefined ? undefined : timeout - (performance.now() - started);
       const ctx = { readPreference: options?.readPreference, attempt, exclude: exclude ?? EMPTY };
-      const handle = this.options.connectionStrategy === undefined ? undefined : this.chooseConnection(startupOptions, ctx, true);
-      const member = handle?.member ?? this.choose(sql, ctx);
+      const choice = this.options.connectionStrategy === undefined ? undefined : this.chooseConnection(startupOptions, ctx, true);
+      const member = choice?.member ?? this.choose(sql, ctx);
       const queryOptions = remaining === undefined ? options : { ...options, timeout: Math.max(1, remaining) };
       const t0 = performance.now();
       member.routed++;
       try {
-        const result = handle !== undefined
-          ? await handle.run<Row>(sql, params, queryOptions)
-          : await member.poolFor(startupOptions).query<Row>(sql, params, queryOptions);
+        const result = choice !== undefined
+          ? await member.connectionsFor(startupOptions).runOn<Row>(choice.handle, sql, params, queryOptions)
+          : await member.connectionsFor(startupOptions).query<Row>(sql, params, queryOptions);
         member.latency.record(performance.now() - t0);
         this.retryBudget.recordSuccess(performance.now());
         this.count(member);
@@ -391,18 +392,20 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
    * picopyn's shape of strategy: offers the open connections of every instance in rotation (with room for one
    * more statement, or idle for `acquire()`) and returns the handle it picked; undefined when none is open yet.
    */
-  private chooseConnection(startupOptions: string, ctx: { exclude: ReadonlySet<string> }, shared: boolean): ConnectionHandle | undefined {
+  private chooseConnection(startupOptions: string, ctx: { exclude: ReadonlySet<string> }, shared: boolean): { handle: ConnectionHandle; member: Member } | undefined {
     const strategy = this.options.connectionStrategy!;
     const handles: ConnectionHandle[] = [];
+    const owners: Member[] = [];
     for (const member of this.candidates(ctx.exclude)) {
-      const pool = member.poolFor(startupOptions);
-      const room = pool.pipelining;
-      collectHandles(member, pool, shared ? (i) => !i.retiring && !i.exclusive && i.leases < room : (i) => !i.retiring && i.leases === 0, handles);
+      for (const handle of member.connectionsFor(startupOptions).handles(shared)) {
+        handles.push(handle);
+        owners.push(member);
+      }
     }
     if (handles.length === 0) return undefined;
     const { picked, error } = runConnectionStrategy(strategy, handles, { name: 'balanceStrategy' });
     if (error !== undefined) throw error;
-    return picked;
+    return { handle: picked, member: owners[handles.indexOf(picked)]! };
   }
 
   /**
@@ -477,7 +480,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       this.scheduleProbe(member, Math.max(10, member.health.until - now + 5));
       return;
     }
-    const pool = member.poolFor(this.startupOptionsFor(undefined));
+    const pool = member.connectionsFor(this.startupOptionsFor(undefined));
     try {
       await pool.query('SELECT pico_instance_uuid()', [], { timeout: this.options.connection.connectTimeout === Infinity ? 10_000 : this.options.connection.connectTimeout });
       this.recover(member);
@@ -524,7 +527,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     let result: DiscoveryResult | undefined;
     for (const member of shuffled(this.healthyMembers())) {
       try {
-        result = await discoverInstances(member.poolFor(this.startupOptionsFor(undefined)), {
+        result = await discoverInstances(member.connectionsFor(this.startupOptionsFor(undefined)), {
           schema: discovery.schema,
           self: false,
           timeout: this.options.connection.connectTimeout === Infinity ? 10_000 : this.options.connection.connectTimeout,
@@ -554,7 +557,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     this.report(change);
     // New members get their connections on demand; open one now so a bad address shows up at once.
     for (const m of change.added) {
-      m.poolFor(this.startupOptionsFor(undefined)).acquire().then(
+      m.connectionsFor(this.startupOptionsFor(undefined)).acquire().then(
         (c) => c.release(),
         (error: unknown) => this.onInstanceFailure(m, error as Error),
       );
