@@ -30,19 +30,19 @@ async function main(): Promise<void> {
   const excl = makePool();
   await new Promise((r) => setTimeout(r, 10));
   await run('exclusive acquire+release, 1 caller (fast path)', N, async () => {
-    for (let i = 0; i < N; i++) excl.release(await excl.acquire());
+    for (let i = 0; i < N; i++) (await excl.acquire()).release();
   });
   await run('exclusive, 10 callers on 10 resources (fast path)', N, async () => {
     await Promise.all(
       Array.from({ length: 10 }, async () => {
-        for (let i = 0; i < N / 10; i++) excl.release(await excl.acquire());
+        for (let i = 0; i < N / 10; i++) (await excl.acquire()).release();
       }),
     );
   });
   await run('exclusive, 100 callers on 10 resources (queue + hand-off)', N / 2, async () => {
     await Promise.all(
       Array.from({ length: 100 }, async () => {
-        for (let i = 0; i < N / 200; i++) excl.release(await excl.acquire());
+        for (let i = 0; i < N / 200; i++) (await excl.acquire()).release();
       }),
     );
   });
@@ -53,14 +53,14 @@ async function main(): Promise<void> {
   await run('shared, 64 callers on 4 resources × 32 (fewest-leases scan)', N, async () => {
     await Promise.all(
       Array.from({ length: 64 }, async () => {
-        for (let i = 0; i < N / 64; i++) shared.release(await shared.acquire({ shared: true }));
+        for (let i = 0; i < N / 64; i++) (await shared.acquire({ shared: true })).release();
       }),
     );
   });
   await run('shared, 256 callers on 4 × 32 (queue + hand-off)', N / 2, async () => {
     await Promise.all(
       Array.from({ length: 256 }, async () => {
-        for (let i = 0; i < N / 512; i++) shared.release(await shared.acquire({ shared: true }));
+        for (let i = 0; i < N / 512; i++) (await shared.acquire({ shared: true })).release();
       }),
     );
   });

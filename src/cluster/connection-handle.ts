@@ -1,80 +1,38 @@
-import type { Connection } from '../protocol/connection.js';
-import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
-import type { PoolResourceInfo } from '../resource-pool/entry.js';
-import type { InstancePool } from './instance-connections.js';
+/**
+ * What a picopyn-style strategy `(connections) => connection` is given: inert, frozen snapshots of the open
+ * connections, never the connections themselves, so a strategy can neither run statements behind the pool's
+ * back nor hold a socket alive. The pool maps the handle it gets back to its connection privately (see
+ * `InstanceConnections.handles()`).
+ */
 import type { InstanceRef } from './instance-ref.js';
-import type { Member } from './member.js';
-import { PoolConnection } from './pool-connection.js';
 
 /**
- * What a picopyn-style strategy `(connections) => connection` is given: one open connection, with the
- * instance it belongs to and its load. It is a handle, not the connection itself, so a strategy cannot run
- * statements behind the pool's back.
+ * One open connection as a strategy sees it, at the moment the strategy is called.
+ *
+ * @example
+ * ```ts
+ * const quietest = connectionStrategy((conns) => conns.reduce((a, b) => (b.inFlight < a.inFlight ? b : a)));
+ * ```
  */
-export class ConnectionHandle {
-  /** @internal */
-  constructor(
-    private readonly connection: Connection,
-    private readonly pool: InstancePool,
-    /** @internal */
-    readonly member: Member,
-  ) {}
-
+export interface ConnectionHandle {
   /** The instance this connection talks to. */
-  get instance(): InstanceRef {
-    return this.pool.instance;
-  }
-
+  readonly instance: InstanceRef;
+  /** A number unique to this connection for the life of the process (stable across calls). */
+  readonly id: number;
   /** Statements in flight on this connection. */
-  get inFlight(): number {
-    return this.connection.inFlight;
-  }
-
-  /** @internal Runs on exactly this connection when it still has room, else anywhere on its instance. */
-  run<Row>(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined): Promise<QueryResult<Row>> {
-    const conn = this.connection;
-    const resources = this.pool.pool;
-    if (!resources.tryAcquire(conn, { shared: true })) return this.pool.query<Row>(sql, params, options);
-    return conn.query<Row>(sql, params, options).then(
-      (result) => {
-        resources.release(conn);
-        return result;
-      },
-      (error: unknown) => {
-        resources.release(conn);
-        throw error;
-      },
-    );
-  }
-
-  /** @internal Takes exactly this connection for exclusive use, when it is idle. */
-  tryAcquire(): PoolConnection | undefined {
-    const conn = this.connection;
-    const resources = this.pool.pool;
-    if (!resources.tryAcquire(conn)) return undefined;
-    return new PoolConnection(conn, this.pool.instance, (c, destroy) => {
-      if (destroy) resources.destroy(c, 'destroyed');
-      else resources.release(c);
-    });
-  }
+  readonly inFlight: number;
+  /** Leases held on it: statements pipelined on it through the pool (0 = idle). */
+  readonly leases: number;
 }
 
-const handles = new WeakMap<Connection, ConnectionHandle>();
+let lastConnectionId = 0;
 
-/** Handles for a member's open connections that pass `keep` (made once per connection). */
-export function collectHandles(
-  member: Member,
-  pool: InstancePool,
-  keep: (info: PoolResourceInfo<Connection>) => boolean,
-  into: ConnectionHandle[],
-): void {
-  for (const info of pool.pool.resources()) {
-    if (!keep(info) || !info.resource.isReady()) continue;
-    let handle = handles.get(info.resource);
-    if (handle === undefined) {
-      handle = new ConnectionHandle(info.resource, pool, member);
-      handles.set(info.resource, handle);
-    }
-    into.push(handle);
-  }
+/** The id of a new connection: a plain counter, only ever compared for equality. */
+export function nextConnectionId(): number {
+  return ++lastConnectionId;
+}
+
+/** A frozen handle (a snapshot: it does not change when the connection does). */
+export function connectionHandle(instance: InstanceRef, id: number, inFlight: number, leases: number): ConnectionHandle {
+  return Object.freeze({ instance, id, inFlight, leases });
 }

@@ -1,11 +1,18 @@
+/**
+ * The connections to one instance: a generic {@link ResourcePool} of {@link Connection}s plus the SQL part
+ * (a statement on a shared lease, a connection on an exclusive one, and the handles connection-level
+ * strategies choose from).
+ */
 import { Connection } from '../protocol/connection.js';
 import type { ConnectionOptions } from '../config/connection-options.js';
 import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
 import { ResourcePool } from '../resource-pool/resource-pool.js';
+import type { Lease } from '../resource-pool/lease.js';
 import type { CloseOptions, PoolOptions } from '../resource-pool/resource-pool-options.js';
 import type { PoolStats } from '../resource-pool/pool-stats.js';
 import { QueryMethods } from '../protocol/query-methods.js';
 import { AuthLatch } from './auth-latch.js';
+import { connectionHandle, nextConnectionId, type ConnectionHandle } from './connection-handle.js';
 import type { InstanceRef } from './instance-ref.js';
 import { PoolConnection } from './pool-connection.js';
 
@@ -23,28 +30,37 @@ export interface AcquireConnectionOptions {
 }
 
 /**
- * The connections to one instance: a generic {@link ResourcePool} of {@link Connection}s plus the SQL part.
+ * The connections to one instance.
  *
  * `query()` and its helpers take a *shared* lease: they pipeline onto the least busy connection (up to
  * `pipelining` queries in flight on each) and so need no connection of their own. `acquire()` takes an
  * *exclusive* lease for work that must stay on one session.
+ *
+ * @example
+ * ```ts
+ * const conns = new InstanceConnections(member.ref, { host, port, user, password }, { pipelining: 16 });
+ * const n = await conns.fetchval<number>('SELECT 1');
+ * ```
  */
-export class InstancePool extends QueryMethods {
-  readonly pool: ResourcePool<Connection>;
+export class InstanceConnections extends QueryMethods {
   readonly instance: InstanceRef;
+  readonly #pool: ResourcePool<Connection>;
+  readonly #connectionOptions: InstanceConnectionOptions;
+  /** Shared by every instance of a cluster: a wrong password stops logins everywhere. */
+  readonly #authLatch: AuthLatch;
+  /** Each connection's id, as its handles show it. */
+  readonly #ids = new WeakMap<Connection, number>();
+  /** The connection behind each handle given out: a handle is inert data, only this object can use it. */
+  readonly #byHandle = new WeakMap<ConnectionHandle, Connection>();
 
-  constructor(
-    instance: InstanceRef,
-    private readonly connectionOptions: InstanceConnectionOptions,
-    private readonly settings: InstancePoolSettings,
-    /** Shared by every instance of a cluster: a wrong password stops logins everywhere. */
-    private readonly authLatch: AuthLatch = new AuthLatch(),
-  ) {
+  constructor(instance: InstanceRef, connectionOptions: InstanceConnectionOptions, settings: InstancePoolSettings, authLatch: AuthLatch = new AuthLatch()) {
     super();
     this.instance = instance;
-    this.pool = new ResourcePool<Connection>({
+    this.#connectionOptions = connectionOptions;
+    this.#authLatch = authLatch;
+    this.#pool = new ResourcePool<Connection>({
       ...settings,
-      create: (signal) => this.openConnection(signal),
+      create: (signal) => this.#openConnection(signal),
       destroy: (conn) => conn.close(),
       isUsable: (conn) => conn.isReady(),
     });
@@ -53,71 +69,116 @@ export class InstancePool extends QueryMethods {
   /**
    * Runs one statement on a shared lease. `timeout` is one deadline for the wait and the query together.
    */
-  query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
+  async query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
     const timeout = options?.timeout;
     const started = timeout === undefined ? 0 : performance.now();
-    return this.pool.acquire({ shared: true, timeout, signal: options?.signal }).then((conn) => {
-      let queryOptions = options;
-      if (timeout !== undefined && timeout !== Infinity) {
-        queryOptions = { ...options, timeout: Math.max(1, timeout - (performance.now() - started)) };
-      }
-      return conn.query<Row>(sql, params, queryOptions).then(
-        (result) => {
-          this.pool.release(conn);
-          return result;
-        },
-        (error: unknown) => {
-          this.pool.release(conn);
-          throw error;
-        },
-      );
-    });
+    const lease = await this.#pool.acquire({ shared: true, timeout, signal: options?.signal });
+    let queryOptions = options;
+    if (timeout !== undefined && timeout !== Infinity) {
+      queryOptions = { ...options, timeout: Math.max(1, timeout - (performance.now() - started)) };
+    }
+    return runLeased<Row>(lease, sql, params, queryOptions);
   }
 
   /** Takes a connection for exclusive use. Release it with `conn.release()` or `await using`. */
   async acquire(options?: AcquireConnectionOptions): Promise<PoolConnection> {
-    const conn = await this.pool.acquire({ timeout: options?.timeout, signal: options?.signal });
-    return new PoolConnection(conn, this.instance, (c, destroy) => {
-      if (destroy) this.pool.destroy(c, 'destroyed');
-      else this.pool.release(c);
-    });
+    const lease = await this.#pool.acquire({ timeout: options?.timeout, signal: options?.signal });
+    return new PoolConnection(lease, this.instance);
+  }
+
+  /**
+   * Frozen snapshots of the connections a strategy may pick from: open, ready and not retiring, with room
+   * for one more statement (`shared`) or idle (for exclusive use). Use the pick with {@link runOn} or
+   * {@link acquireOn}.
+   */
+  handles(shared: boolean): ConnectionHandle[] {
+    const out: ConnectionHandle[] = [];
+    const room = this.#pool.pipelining;
+    for (const info of this.#pool.resources()) {
+      if (info.retiring || (shared ? info.exclusive || info.leases >= room : info.leases !== 0)) continue;
+      const conn = info.resource;
+      if (!conn.isReady()) continue;
+      const handle = connectionHandle(this.instance, this.#ids.get(conn) ?? 0, conn.inFlight, info.leases);
+      this.#byHandle.set(handle, conn);
+      out.push(handle);
+    }
+    return out;
+  }
+
+  /** Runs on exactly the handle's connection when it still has room, else on any connection of this instance. */
+  runOn<Row = Record<string, unknown>>(handle: ConnectionHandle, sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
+    const conn = this.#byHandle.get(handle);
+    const lease = conn === undefined ? undefined : this.#pool.tryAcquire(conn, { shared: true });
+    if (lease === undefined) return this.query<Row>(sql, params, options);
+    return runLeased<Row>(lease, sql, params, options);
+  }
+
+  /** Takes exactly the handle's connection for exclusive use, when it is idle; else undefined. */
+  acquireOn(handle: ConnectionHandle): PoolConnection | undefined {
+    const conn = this.#byHandle.get(handle);
+    const lease = conn === undefined ? undefined : this.#pool.tryAcquire(conn);
+    return lease === undefined ? undefined : new PoolConnection(lease, this.instance);
+  }
+
+  /** Connections with no lease right now. */
+  get idleCount(): number {
+    return this.#pool.idleCount;
+  }
+
+  /** Connections open (or retiring with statements left). */
+  get size(): number {
+    return this.#pool.size;
+  }
+
+  /** New size limits; surplus connections retire as they come back. */
+  resize(limits: { maxSize?: number; minSize?: number }): void {
+    this.#pool.resize(limits);
   }
 
   /** Most statements pipelined on one connection. */
   get pipelining(): number {
-    return this.settings.pipelining ?? 1;
+    return this.#pool.pipelining;
   }
 
   /** Queries in flight over all connections. */
   get inFlight(): number {
     let n = 0;
-    for (const info of this.pool.resources()) n += info.resource.inFlight;
+    for (const info of this.#pool.resources()) n += info.resource.inFlight;
     return n;
   }
 
   stats(): PoolStats {
-    return this.pool.stats();
+    return this.#pool.stats();
   }
 
   /** Retires every current connection as it comes back (new ones are opened on demand). */
   expire(): void {
-    this.pool.expire();
+    this.#pool.expire();
   }
 
   close(options?: CloseOptions): Promise<void> {
-    return this.pool.close(options);
+    return this.#pool.close(options);
   }
 
   terminate(): Promise<void> {
-    return this.pool.terminate();
+    return this.#pool.terminate();
   }
 
-  private async openConnection(signal: AbortSignal): Promise<Connection> {
-    const conn = await this.authLatch.login(() => Connection.connect({ ...this.connectionOptions, signal }));
-    conn.tag = this.instance;
+  async #openConnection(signal: AbortSignal): Promise<Connection> {
+    const conn = await this.#authLatch.login(() => Connection.connect({ ...this.#connectionOptions, signal }));
+    this.#ids.set(conn, nextConnectionId());
     // A connection that dies while idle (server restart, network cut) leaves the pool at once; nothing is
     // thrown: the pool simply opens another when one is needed.
-    conn.once('close', () => this.pool.destroy(conn, 'closed'));
+    conn.once('close', () => this.#pool.destroy(conn, 'closed'));
     return conn;
+  }
+}
+
+/** Runs one statement on a leased connection and ends the lease however the statement ends. */
+async function runLeased<Row>(lease: Lease<Connection>, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined): Promise<QueryResult<Row>> {
+  try {
+    return await lease.resource.query<Row>(sql, params, options);
+  } finally {
+    lease.release();
   }
 }

@@ -3,7 +3,7 @@ import type { CloseOptions } from '../resource-pool/resource-pool-options.js';
 import type { PoolStats } from '../resource-pool/pool-stats.js';
 import type { InstanceState } from '../topology/instance-state.js';
 import type { InstanceRef } from './instance-ref.js';
-import type { InstancePool } from './instance-connections.js';
+import type { InstanceConnections } from './instance-connections.js';
 import { LatencyEwma } from './latency-ewma.js';
 import { Quarantine } from '../failover/quarantine.js';
 
@@ -21,11 +21,11 @@ export interface MemberDescription {
   state: InstanceState;
 }
 
-/** Makes the connection pool of a member for one `options` startup string ('' = none). */
-export type InstancePoolFactory = (member: Member, options: string) => InstancePool;
+/** Makes the connections of a member for one `options` startup string ('' = none). */
+export type InstanceConnectionsFactory = (member: Member, options: string) => InstanceConnections;
 
 /**
- * One instance of the cluster as the client sees it: its connection pools (one per distinct Picodata
+ * One instance of the cluster as the client sees it: its connections (one pool per distinct Picodata
  * `options` string, so a per-query read preference gets sessions opened with it), its health and latency.
  * It is also the {@link InstanceInfo} a balancing strategy sees: the figures are read live, nothing is copied
  * per query.
@@ -51,12 +51,12 @@ export class Member implements InstanceInfo {
   readonly latency = new LatencyEwma();
   /** The last failure, for error messages that list every instance. */
   lastError: Error | undefined;
-  private readonly pools = new Map<string, InstancePool>();
+  private readonly connections = new Map<string, InstanceConnections>();
   private limits: { maxSize: number; minSize: number };
 
   constructor(
     description: MemberDescription,
-    private readonly makePool: InstancePoolFactory,
+    private readonly makeConnections: InstanceConnectionsFactory,
     limits: { maxSize: number; minSize: number },
     health: Quarantine,
   ) {
@@ -84,13 +84,13 @@ export class Member implements InstanceInfo {
 
   get idle(): number {
     let n = 0;
-    for (const p of this.pools.values()) n += p.pool.idleCount;
+    for (const c of this.connections.values()) n += c.idleCount;
     return n;
   }
 
   get total(): number {
     let n = 0;
-    for (const p of this.pools.values()) n += p.pool.size;
+    for (const c of this.connections.values()) n += c.size;
     return n;
   }
 
@@ -98,26 +98,26 @@ export class Member implements InstanceInfo {
     return this.latency.value;
   }
 
-  /** The connection pool for sessions opened with this `options` string. */
-  poolFor(options: string): InstancePool {
-    let pool = this.pools.get(options);
-    if (pool === undefined) {
-      pool = this.makePool(this, options);
-      pool.pool.resize(this.limits);
-      this.pools.set(options, pool);
+  /** The connections for sessions opened with this `options` string (made on first use). */
+  connectionsFor(options: string): InstanceConnections {
+    let connections = this.connections.get(options);
+    if (connections === undefined) {
+      connections = this.makeConnections(this, options);
+      connections.resize(this.limits);
+      this.connections.set(options, connections);
     }
-    return pool;
+    return connections;
   }
 
-  /** Every pool this member has opened so far. */
-  allPools(): IterableIterator<InstancePool> {
-    return this.pools.values();
+  /** Every set of connections this member has made so far (one per `options` string). */
+  allConnections(): IterableIterator<InstanceConnections> {
+    return this.connections.values();
   }
 
   /** New size limits (after instances joined or left); surplus connections retire as they come back. */
   resize(limits: { maxSize: number; minSize: number }): void {
     this.limits = limits;
-    for (const p of this.pools.values()) p.pool.resize(limits);
+    for (const c of this.connections.values()) c.resize(limits);
   }
 
   get maxSize(): number {
@@ -125,7 +125,7 @@ export class Member implements InstanceInfo {
   }
 
   stats(): PoolStats[] {
-    return [...this.pools.values()].map((p) => p.stats());
+    return [...this.connections.values()].map((c) => c.stats());
   }
 
   /** Closes idle connections now and every other one as it comes back; resolves when all are closed. */
@@ -135,11 +135,11 @@ export class Member implements InstanceInfo {
   }
 
   close(options?: CloseOptions): Promise<void> {
-    return Promise.all([...this.pools.values()].map((p) => p.close(options))).then(() => undefined);
+    return Promise.all([...this.connections.values()].map((c) => c.close(options))).then(() => undefined);
   }
 
   terminate(): Promise<void> {
-    return Promise.all([...this.pools.values()].map((p) => p.terminate())).then(() => undefined);
+    return Promise.all([...this.connections.values()].map((c) => c.terminate())).then(() => undefined);
   }
 }
 

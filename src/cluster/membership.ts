@@ -3,7 +3,7 @@ import type { DsnHost } from '../config/parse-dsn.js';
 import type { CloseOptions } from '../resource-pool/resource-pool-options.js';
 import { isOnline, sameInstanceState } from '../topology/instance-state.js';
 import type { DiscoveredInstance } from '../topology/discover.js';
-import { formatAddress, Member, type InstancePoolFactory, type MemberDescription } from './member.js';
+import { formatAddress, Member, type InstanceConnectionsFactory, type MemberDescription } from './member.js';
 import { Quarantine, type QuarantineOptions } from '../failover/quarantine.js';
 import { splitPoolSizes } from './size-split.js';
 
@@ -44,7 +44,7 @@ export class Membership {
 
   constructor(
     private readonly options: MembershipOptions,
-    private readonly makePool: InstancePoolFactory,
+    private readonly makePool: InstanceConnectionsFactory,
   ) {}
 
   /** Members in rotation (not draining), in a stable order. */
@@ -215,7 +215,7 @@ export class Membership {
           if (!sameInstanceState(existing.state, w.state)) {
             // Same instance, new incarnation: it restarted, so its old sessions are gone or going.
             existing.state = w.state;
-            for (const p of existing.allPools()) p.expire();
+            for (const p of existing.allConnections()) p.expire();
           }
           continue;
         }

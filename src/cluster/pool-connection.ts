@@ -2,6 +2,7 @@ import { PicotsError } from '../errors.js';
 import { QueryMethods } from '../protocol/query-methods.js';
 import type { Connection } from '../protocol/connection.js';
 import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
+import type { Lease } from '../resource-pool/lease.js';
 import type { InstanceRef } from './instance-ref.js';
 
 /**
@@ -16,56 +17,57 @@ import type { InstanceRef } from './instance-ref.js';
  * ```
  */
 export class PoolConnection extends QueryMethods {
-  private held: Connection | undefined;
+  /** The exclusive lease on the connection; undefined once released or destroyed. */
+  #lease: Lease<Connection> | undefined;
 
-  /** @internal */
+  /** @internal Made by the pool's `acquire()`. */
   constructor(
-    connection: Connection,
+    lease: Lease<Connection>,
     /** The instance this connection belongs to. */
     readonly instance: InstanceRef,
-    private readonly onRelease: (connection: Connection, destroy: boolean) => void,
   ) {
     super();
-    this.held = connection;
+    this.#lease = lease;
   }
 
   /** True until `release()` or `destroy()`. */
   get isHeld(): boolean {
-    return this.held !== undefined;
+    return this.#lease !== undefined;
   }
 
   /** Queries in flight on this connection. */
   get inFlight(): number {
-    return this.held?.inFlight ?? 0;
+    return this.#lease?.resource.inFlight ?? 0;
   }
 
   query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
-    const conn = this.held;
-    if (conn === undefined) return Promise.reject(released());
-    return conn.query<Row>(sql, params, options);
+    const lease = this.#lease;
+    if (lease === undefined) return Promise.reject(released());
+    return lease.resource.query<Row>(sql, params, options);
   }
 
-  /** Gives the connection back to its pool. A second call throws: a double release is a bug. */
+  /**
+   * Gives the connection back to its pool. A second call throws `ERR_PICOTS_RELEASED`: this is a connection
+   * the caller holds, so a double release is a bug worth reporting loudly (the pool itself only warns).
+   */
   release(): void {
-    const conn = this.take();
-    this.onRelease(conn, false);
+    this.#take().release();
   }
 
   /** Closes the connection instead of returning it (e.g. after a session-level mistake). */
   destroy(): void {
-    const conn = this.take();
-    this.onRelease(conn, true);
+    this.#take().destroy('destroyed');
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.held !== undefined) this.release();
+    if (this.#lease !== undefined) this.release();
   }
 
-  private take(): Connection {
-    const conn = this.held;
-    if (conn === undefined) throw released();
-    this.held = undefined;
-    return conn;
+  #take(): Lease<Connection> {
+    const lease = this.#lease;
+    if (lease === undefined) throw released();
+    this.#lease = undefined;
+    return lease;
   }
 }
 

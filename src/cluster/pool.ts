@@ -11,7 +11,7 @@ import { systemClock } from './clock.js';
 import type { ClusterEvents, PicotsWarning } from './cluster-events.js';
 import { clusterStats, instanceStatuses, type ClusterStats, type InstanceStatus } from './cluster-stats.js';
 import { HealthMonitor } from './health-monitor.js';
-import { InstancePool } from './instance-connections.js';
+import { InstanceConnections } from './instance-connections.js';
 import type { ClusterAcquireOptions, ClusterQueryOptions } from './cluster-query-options.js';
 import type { Member } from './member.js';
 import { Membership } from './membership.js';
@@ -65,13 +65,13 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     this.#membership = new Membership(
       { maxSize: o.maxSize, minSize: o.minSize, maxSizePerInstance: o.maxSizePerInstance, drainTimeout: o.drainTimeout },
       (member, session) =>
-        new InstancePool(member.ref, { ...o.connection, host: member.host, port: member.port, options: session || undefined }, o.instanceSettings, authLatch),
+        new InstanceConnections(member.ref, { ...o.connection, host: member.host, port: member.port, options: session || undefined }, o.instanceSettings, authLatch),
     );
     const membership = this.#membership;
     this.#health = new HealthMonitor<Member>({
       clock,
       isWatched: (m) => this.#closing === undefined && membership.has(m),
-      probe: (m) => m.poolFor(this.#sessions.default).query('SELECT pico_instance_uuid()', [], { timeout: o.probeTimeout }).then(() => undefined),
+      probe: (m) => m.connectionsFor(this.#sessions.default).query('SELECT pico_instance_uuid()', [], { timeout: o.probeTimeout }).then(() => undefined),
       isInstanceFault: (error) => classifyFailure(error).instanceFault,
       quarantined: (m, error) => {
         membership.healthChanged();
@@ -181,7 +181,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
 
   /** Retires every connection as it comes back; new ones are opened on demand. */
   expire(): void {
-    for (const member of this.#membership.list()) for (const p of member.allPools()) p.expire();
+    for (const member of this.#membership.list()) for (const p of member.allConnections()) p.expire();
   }
 
   /** True once `close()` or `terminate()` was called. */

@@ -122,7 +122,7 @@ export class TopologyFollower {
   }
 
   async #warm(member: Member): Promise<void> {
-    const pool = member.poolFor(this.#o.defaultSession);
+    const pool = member.connectionsFor(this.#o.defaultSession);
     const held = await Promise.allSettled(Array.from({ length: member.maxSize }, () => pool.acquire()));
     for (const h of held) if (h.status === 'fulfilled') h.value.release();
     const failed = held.find((h): h is PromiseRejectedResult => h.status === 'rejected');
@@ -200,7 +200,7 @@ export class TopologyFollower {
     // The least busy first: a read queued behind a long statement would wait for it (and time out).
     for (const member of leastBusyFirst(o.healthy())) {
       try {
-        result = await discoverInstances(member.poolFor(o.defaultSession), { schema: discovered.schema, self: false, timeout });
+        result = await discoverInstances(member.connectionsFor(o.defaultSession), { schema: discovered.schema, self: false, timeout });
         break;
       } catch (error) {
         if (classifyFailure(error).instanceFault) o.instanceFailed(member, error as Error);
@@ -225,7 +225,7 @@ export class TopologyFollower {
     // New members get their connections on demand; open one now so that a bad address shows up at once.
     for (const m of change.added) {
       o.membership.warmingUp(m);
-      m.poolFor(o.defaultSession).acquire().then(
+      m.connectionsFor(o.defaultSession).acquire().then(
         (c) => {
           c.release();
           o.membership.ready(m);

@@ -1,6 +1,9 @@
 /**
- * The generic resource pool: FIFO waiters with direct hand-off, exclusive and shared (pipelined) leases,
- * min/max, idle timeout, max lifetime and uses, hooks, drain on close, stats and events. No SQL in here.
+ * The generic resource pool: leases on pooled resources (exclusive, or shared for pipelining) with FIFO
+ * waiters and direct hand-off, min/max sizing, idle timeout, max lifetime and uses, hooks, a bounded drain
+ * on close, stats and events. It knows nothing about SQL or Picodata: src/cluster builds the per-instance
+ * connection pools on top of it. This file is the entry of the (future) `picots/resource-pool` subpath,
+ * so it exports the public API of the generic pool only.
  *
  * @example
  * ```ts
@@ -10,6 +13,8 @@
  * ```
  */
 export { ResourcePool, type PoolEvents } from './resource-pool.js';
+export type { Lease } from './lease.js';
+export type { PoolWarning } from './pool-core.js';
 export type { AcquireOptions, CloseOptions, PoolOptions } from './resource-pool-options.js';
 export type { DestroyReason, PoolStats } from './pool-stats.js';
 export type { PoolResourceInfo } from './entry.js';

@@ -3,9 +3,10 @@
  * fires or whose signal aborts leaves in O(1) (asyncpg#467 leaked connections when a timed-out acquire's
  * resource arrived after the caller had gone; here removal and hand-off both go through `settled`).
  */
+import type { Lease } from './lease.js';
 
 /** One caller waiting for a lease. */
-export class Waiter<T> {
+export class Waiter<T extends object> {
   /** Set once the caller's promise is resolved or rejected: a resource handed to a settled waiter goes back. */
   settled = false;
   /** In the queue right now (false while a `beforeAcquire` hook checks the resource it was given). */
@@ -16,9 +17,9 @@ export class Waiter<T> {
   next: Waiter<T> | null = null;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
-  resolve!: (resource: T) => void;
+  resolve!: (lease: Lease<T>) => void;
   reject!: (error: unknown) => void;
-  readonly promise: Promise<T>;
+  readonly promise: Promise<Lease<T>>;
 
   constructor(
     /** A shared (pipelined) lease is wanted, not an exclusive one. */
@@ -27,7 +28,7 @@ export class Waiter<T> {
     readonly since: number,
     readonly signal: AbortSignal | undefined,
   ) {
-    this.promise = new Promise<T>((resolve, reject) => {
+    this.promise = new Promise<Lease<T>>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
@@ -35,7 +36,7 @@ export class Waiter<T> {
 }
 
 /** FIFO of waiters with O(1) push, push-front, shift and removal; counts shared waiters separately. */
-export class WaiterQueue<T> {
+export class WaiterQueue<T extends object> {
   head: Waiter<T> | null = null;
   tail: Waiter<T> | null = null;
   length = 0;

@@ -1,7 +1,7 @@
 /** Membership with fake per-instance connection sets: keyed by uuid, moves drain, restarts expire. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { InstancePool as InstanceConnections } from '../../src/cluster/instance-connections.js';
+import type { InstanceConnections } from '../../src/cluster/instance-connections.js';
 import { Membership } from '../../src/cluster/membership.js';
 import type { DiscoveredInstance } from '../../src/topology/discover.js';
 
@@ -59,7 +59,7 @@ test('an instance that moved to another address is a new member; the old one dra
   const { membership, made } = setup();
   membership.fromDiscovery([instance('u1', '10.0.0.1')]);
   const old = membership.list()[0]!;
-  old.poolFor('');
+  old.connectionsFor('');
   const change = membership.fromDiscovery([instance('u1', '10.0.0.9')]);
   assert.equal(change.removed[0], old);
   assert.equal(change.added[0]!.address, '10.0.0.9:4327');
@@ -72,7 +72,7 @@ test('an instance that moved to another address is a new member; the old one dra
 test('a new incarnation (the instance restarted) expires its connections; Offline removes it', () => {
   const { membership, made } = setup();
   membership.fromDiscovery([instance('u1', '10.0.0.1', 1)]);
-  membership.list()[0]!.poolFor('');
+  membership.list()[0]!.connectionsFor('');
   membership.fromDiscovery([instance('u1', '10.0.0.1', 2)]);
   assert.equal(made[0]!.fake.expired, 1);
   assert.equal(membership.list().length, 1, 'still a member');
@@ -85,7 +85,7 @@ test('a new incarnation (the instance restarted) expires its connections; Offlin
 test('maxSize is split over the members and re-split when one joins', () => {
   const { membership, made } = setup(6);
   membership.fromDiscovery([instance('u1', '10.0.0.1'), instance('u2', '10.0.0.2')]);
-  for (const m of membership.list()) m.poolFor('');
+  for (const m of membership.list()) m.connectionsFor('');
   assert.deepEqual(made.map((x) => (x.fake.limits as { maxSize: number }).maxSize), [3, 3]);
   membership.fromDiscovery([instance('u1', '10.0.0.1'), instance('u2', '10.0.0.2'), instance('u3', '10.0.0.3')]);
   assert.deepEqual(membership.list().map((m) => m.maxSize), [2, 2, 2]);

@@ -1,61 +1,69 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PoolClosedError } from '../../src/errors.js';
-import { Factory, isSettled, makePool, settledWithin, sleep, tick } from './helpers.js';
+import { ResourcePool } from '../../src/resource-pool/resource-pool.js';
+import { deferred, Factory, fakeTime, isSettled, makePool, sleep, tick } from './helpers.js';
 
 test('close() refuses new acquires, rejects waiters, destroys idle now and leased ones as they return', async () => {
   const f = new Factory();
   const pool = makePool(f, { maxSize: 3 });
   const [a, b, c] = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
-  pool.release(c);
+  c.release();
   const waiter = pool.acquire({ timeout: 5_000 });
-  assert.equal(await waiter, c);
+  const c2 = await waiter;
+  assert.equal(c2.resource, c.resource);
   const waiter2 = pool.acquire({ timeout: 5_000 });
   const closed = pool.close();
   assert.equal(pool.isClosing(), true);
   assert.equal(pool.close(), closed, 'idempotent: the same promise');
   await assert.rejects(waiter2, PoolClosedError);
   await assert.rejects(pool.acquire(), PoolClosedError);
-  pool.release(c);
+  c2.release();
   await tick();
-  assert.equal(c.alive, false, 'a returned resource is destroyed');
+  assert.equal(c.resource.alive, false, 'a returned resource is destroyed');
   assert.equal(await isSettled(closed), false);
-  pool.release(a);
+  a.release();
   assert.equal(await isSettled(closed), false);
-  pool.release(b);
+  b.release();
   await closed;
   assert.equal(pool.isClosed(), true);
   assert.deepEqual(f.created.map((r) => r.alive), [false, false, false]);
   assert.equal(pool.stats().destroyedByReason.closed, 3);
 });
 
-test('close() with drainTimeout force-destroys what is still leased; a later release is a no-op', async () => {
+test('close() with drainTimeout force-destroys what is still leased; a later release is a no-op', async (t) => {
+  const clock = fakeTime(t);
   const f = new Factory();
-  const pool = makePool(f);
-  const r = await pool.acquire();
-  const t0 = performance.now();
-  await pool.close({ drainTimeout: 30 });
-  const took = performance.now() - t0;
-  assert.ok(took >= 25 && took < 200, `waited for the drain (${took.toFixed(1)} ms)`);
-  assert.equal(r.alive, false);
-  pool.release(r);
+  const pool = makePool(f, { now: clock.now });
+  const l = await pool.acquire();
+  const closed = pool.close({ drainTimeout: 30 });
+  await clock.advance(29);
+  assert.equal(await isSettled(closed), false, 'waits for the drain');
+  assert.equal(l.resource.alive, true);
+  await clock.advance(1);
+  assert.equal(await isSettled(closed), true);
+  assert.equal(l.resource.alive, false);
+  l.release();
   assert.equal(pool.stats().size, 0);
+  assert.ok(!pool.events.some(([ev]) => ev === 'warning'));
 });
 
-test('close() resolves only after every destroy promise has settled', async () => {
+test('close() resolves only after every destroy promise has settled', async (t) => {
+  const clock = fakeTime(t);
   const f = new Factory({ destroyDelay: 40 });
-  const pool = makePool(f, { minSize: 2 });
-  await sleep(5);
+  const pool = makePool(f, { minSize: 2, now: clock.now });
+  await tick();
   const closed = pool.close();
-  assert.equal(await settledWithin(closed, 20), 'pending');
+  await clock.advance(39);
+  assert.equal(await isSettled(closed), false);
   assert.equal(f.destroyed.length, 0);
+  await clock.advance(1);
   await closed;
   assert.equal(f.destroyed.length, 2);
 });
 
 test('a rejecting or throwing destroy does not stop close()', async () => {
   let n = 0;
-  const { ResourcePool } = await import('../../src/resource-pool/resource-pool.js');
   const pool = new ResourcePool<{ id: number }>({
     create: async () => ({ id: ++n }),
     destroy: (r) => {
@@ -64,20 +72,22 @@ test('a rejecting or throwing destroy does not stop close()', async () => {
     },
     minSize: 2,
   });
-  await sleep(5);
+  await tick();
   await pool.close();
   assert.equal(pool.stats().destroyedCount, 2);
 });
 
-test('close() waits for creates in flight and destroys what they make', async () => {
+test('close() waits for creates in flight and destroys what they make', async (t) => {
+  const clock = fakeTime(t);
   const f = new Factory({ createDelay: 30 });
-  const pool = makePool(f);
+  const pool = makePool(f, { now: clock.now });
   const waiter = pool.acquire();
   await tick();
   assert.equal(pool.stats().creating, 1);
   const closed = pool.close();
   await assert.rejects(waiter, PoolClosedError);
   assert.equal(await isSettled(closed), false);
+  await clock.advance(30);
   await closed;
   assert.equal(f.created.length, 1);
   assert.equal(f.created[0].alive, false);
@@ -87,7 +97,6 @@ test('close() waits for creates in flight and destroys what they make', async ()
 test('terminate() destroys leased resources at once and aborts creates in flight', async () => {
   let signal: AbortSignal | undefined;
   const slowCreates: Array<() => void> = [];
-  const { ResourcePool } = await import('../../src/resource-pool/resource-pool.js');
   let n = 0;
   const pool = new ResourcePool<{ id: number }>({
     create: (s) => {
@@ -101,7 +110,7 @@ test('terminate() destroys leased resources at once and aborts creates in flight
     destroy: () => sleep(5),
     maxSize: 2,
   });
-  const r = await pool.acquire();
+  const l = await pool.acquire();
   const waiter = pool.acquire(); // starts create #2, which only ends when aborted
   await tick();
   const done = pool.terminate();
@@ -110,7 +119,7 @@ test('terminate() destroys leased resources at once and aborts creates in flight
   assert.equal(signal?.aborted, true);
   await done;
   assert.equal(pool.isClosed(), true);
-  pool.release(r); // no-op after terminate
+  l.release(); // no-op after terminate
   assert.equal(pool.stats().destroyedByReason.closed, 1);
   assert.equal(slowCreates.length, 1);
 });
@@ -125,11 +134,13 @@ test('close() with nothing in the pool resolves at once; acquire after close rej
 
 test('close() while an afterRelease hook runs waits for it, then destroys the resource', async () => {
   const f = new Factory();
-  const pool = makePool(f, { afterRelease: () => sleep(20).then(() => true) });
-  const r = await pool.acquire();
-  pool.release(r);
+  const hook = deferred<boolean>();
+  const pool = makePool(f, { afterRelease: () => hook.promise });
+  const l = await pool.acquire();
+  l.release();
   const closed = pool.close();
-  assert.equal(await settledWithin(closed, 5), 'pending');
+  assert.equal(await isSettled(closed), false);
+  hook.resolve(true);
   await closed;
-  assert.equal(r.alive, false);
+  assert.equal(l.resource.alive, false);
 });

@@ -1,25 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AbortError, PoolSaturatedError, PoolTimeoutError } from '../../src/errors.js';
-import { Factory, type Res, makePool, sleep, tick } from './helpers.js';
+import type { Lease } from '../../src/resource-pool/lease.js';
+import { Factory, type Res, fakeTime, makePool, sleep, tick } from './helpers.js';
 
 test('100 waiters on 3 resources are served in arrival order; a releaser that re-acquires queues last', async () => {
   const pool = makePool(new Factory(), { maxSize: 3 });
   const held = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
   const order: Array<number | string> = [];
   const done: Promise<void>[] = [];
-  const serveAndRelease = (label: number | string, p: Promise<Res>) =>
+  const serveAndRelease = (label: number | string, p: Promise<Lease<Res>>) =>
     done.push(
-      p.then(async (r) => {
+      p.then(async (l) => {
         order.push(label);
         await tick(); // hold it a moment
-        pool.release(r);
+        l.release();
       }),
     );
   for (let i = 0; i < 100; i++) serveAndRelease(i, pool.acquire({ timeout: 5_000 }));
   assert.equal(pool.stats().waiting, 100);
-  for (const [i, r] of held.entries()) {
-    pool.release(r);
+  for (const [i, l] of held.entries()) {
+    l.release();
     serveAndRelease(`re${i}`, pool.acquire({ timeout: 5_000 })); // must not barge ahead
   }
   await Promise.all(done);
@@ -31,43 +32,46 @@ test('100 waiters on 3 resources are served in arrival order; a releaser that re
 
 test('a new caller does not barge while others wait, even if it arrives as a resource frees up', async () => {
   const pool = makePool(new Factory(), { maxSize: 1 });
-  const r = await pool.acquire();
+  const l = await pool.acquire();
   const first = pool.acquire();
-  pool.release(r);
+  l.release();
   const second = pool.acquire();
-  assert.equal(await first, r);
+  const l1 = await first;
+  assert.equal(l1.resource, l.resource);
   let secondDone = false;
   void second.then(() => (secondDone = true));
   await tick();
   assert.equal(secondDone, false);
-  pool.release(r);
-  assert.equal(await second, r);
-  pool.release(r);
+  l1.release();
+  const l2 = await second;
+  assert.equal(l2.resource, l.resource);
+  l2.release();
   await pool.close();
 });
 
 test('maxWaiters: the next caller is refused at once with PoolSaturatedError', async () => {
   const pool = makePool(new Factory(), { maxSize: 1, maxWaiters: 2 });
-  const r = await pool.acquire();
+  const l = await pool.acquire();
   const w1 = pool.acquire();
   const w2 = pool.acquire();
   await assert.rejects(pool.acquire(), (e: unknown) => e instanceof PoolSaturatedError && /2 callers already waiting/.test(e.message));
-  pool.release(r);
-  pool.release(await w1);
-  pool.release(await w2);
+  l.release();
+  (await w1).release();
+  (await w2).release();
   assert.equal(pool.stats().saturatedCount, 1);
   await pool.close();
   // maxWaiters 0 = never wait for a busy pool; a caller waiting for a resource being created for it is fine.
   const none = makePool(new Factory(), { maxSize: 1, maxWaiters: 0 });
   const only = await none.acquire();
   await assert.rejects(none.acquire(), PoolSaturatedError);
-  none.release(only);
+  only.release();
   await none.close();
 });
 
-test('timeout and abort remove the waiter in O(1) and keep the order of the others', async () => {
-  const pool = makePool(new Factory(), { maxSize: 1 });
-  const r = await pool.acquire();
+test('timeout and abort remove the waiter in O(1) and keep the order of the others', async (t) => {
+  const clock = fakeTime(t);
+  const pool = makePool(new Factory(), { maxSize: 1, now: clock.now });
+  const l = await pool.acquire();
   const ac = new AbortController();
   const a = pool.acquire({ timeout: 5_000 });
   const b = pool.acquire({ timeout: 10 });
@@ -75,13 +79,17 @@ test('timeout and abort remove the waiter in O(1) and keep the order of the othe
   const d = pool.acquire({ timeout: 5_000 });
   ac.abort(new Error('user gave up'));
   await assert.rejects(c, (e: unknown) => e instanceof AbortError && e.phase === 'acquire' && e.mayHaveReachedServer === false);
-  await assert.rejects(b, PoolTimeoutError);
+  const bTimedOut = assert.rejects(b, PoolTimeoutError);
+  await clock.advance(10);
+  await bTimedOut;
   assert.equal(pool.stats().waiting, 2);
-  pool.release(r);
-  assert.equal(await a, r);
-  pool.release(r);
-  assert.equal(await d, r);
-  pool.release(r);
+  l.release();
+  const la = await a;
+  assert.equal(la.resource, l.resource);
+  la.release();
+  const ld = await d;
+  assert.equal(ld.resource, l.resource);
+  ld.release();
   await pool.close();
 });
 
@@ -122,12 +130,13 @@ for (const asyncCheck of [false, true]) {
       const shared = rand() < 0.5;
       jobs.push(
         pool.acquire({ timeout: 1 + Math.floor(rand() * 15), signal: ac.signal, shared }).then(
-          async (r) => {
+          async (l) => {
             ok++;
-            assert.equal(r.alive, true);
-            if (!shared) assert.equal(pool.leaseCount(r), 1, 'an exclusive lease is alone');
+            assert.equal(l.resource.alive, true);
+            assert.equal(l.shared, shared);
+            if (!shared) assert.equal(pool.leaseCount(l.resource), 1, 'an exclusive lease is alone');
             await sleep(Math.floor(rand() * 3));
-            pool.release(r);
+            l.release();
           },
           (e: unknown) => {
             if (e instanceof PoolTimeoutError) timedOut++;

@@ -1,4 +1,6 @@
 /** A fake resource factory and small async helpers for the pool tests: no sockets, objects with ids. */
+import type { TestContext } from 'node:test';
+import type { Lease } from '../../src/resource-pool/lease.js';
 import { ResourcePool } from '../../src/resource-pool/resource-pool.js';
 import type { PoolOptions } from '../../src/resource-pool/resource-pool-options.js';
 
@@ -94,4 +96,44 @@ export async function isSettled(promise: Promise<unknown>): Promise<boolean> {
 /** Polls `cond` until it holds or `ms` pass; returns whether it held. */
 export function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
   return eventually(cond, ms, 2);
+}
+
+/** Releases every lease. */
+export function releaseAll(leases: Iterable<Lease<Res>>): void {
+  for (const l of leases) l.release();
+}
+
+/** The resources of `leases`, in order. */
+export function resourcesOf(leases: Iterable<Lease<Res>>): Res[] {
+  return [...leases].map((l) => l.resource);
+}
+
+/** A clock the test moves by hand: `setTimeout` and `Date` are mocked for the rest of the test. */
+export interface FakeTime {
+  /** Pass as the pool's `now` option. */
+  now: () => number;
+  /** Moves the clock `ms` forward 1 ms at a time, running due timers and the promise callbacks they start. */
+  advance(ms: number): Promise<void>;
+}
+
+/** Turns on node:test's mock timers for test `t` (undone when it ends), starting the clock at 1000. */
+export function fakeTime(t: TestContext): FakeTime {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1000 });
+  return {
+    now: () => Date.now(),
+    async advance(ms: number) {
+      await tick();
+      for (let i = 0; i < ms; i++) {
+        t.mock.timers.tick(1);
+        await tick();
+      }
+    },
+  };
+}
+
+/** A promise with its resolve function, for a hook or a factory step the test finishes by hand. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }

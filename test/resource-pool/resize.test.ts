@@ -1,22 +1,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
-import { Factory, makePool, tick } from './helpers.js';
+import { Factory, makePool, resourcesOf, tick } from './helpers.js';
 
 test('resize down destroys idle surplus at once and retires leased surplus only when released', async () => {
   const f = new Factory();
   const pool = makePool(f, { maxSize: 4, idleTimeout: 0 });
-  const held = await Promise.all([1, 2, 3, 4].map(() => pool.acquire()));
-  pool.release(held[0]!);
-  pool.release(held[1]!);
+  const leases = await Promise.all([1, 2, 3, 4].map(() => pool.acquire()));
+  const held = resourcesOf(leases);
+  leases[0]!.release();
+  leases[1]!.release();
   pool.resize({ maxSize: 1 });
   await tick();
   assert.equal(held[0]!.alive, false, 'idle surplus destroyed');
   assert.equal(held[1]!.alive, false, 'idle surplus destroyed');
   assert.equal(held[2]!.alive && held[3]!.alive, true, 'leased connections are never cut short');
   assert.equal(pool.stats().destroyedByReason.resized, 2);
-  pool.release(held[2]!);
-  pool.release(held[3]!);
+  leases[2]!.release();
+  leases[3]!.release();
   await tick();
   assert.equal([held[2]!, held[3]!].filter((r) => r.alive).length, 1, 'one of the two leased ones was retired on release');
   assert.equal(pool.size, 1);
@@ -31,9 +32,9 @@ test('resize up lets waiters get new resources at once', async () => {
   const waiting = pool.acquire({ timeout: 1000 });
   pool.resize({ maxSize: 2 });
   const second = await waiting;
-  assert.notEqual(second, first);
-  pool.release(first);
-  pool.release(second);
+  assert.notEqual(second.resource, first.resource);
+  first.release();
+  second.release();
   await pool.close();
 });
 
