@@ -54,6 +54,20 @@ export class PendingQuery {
     if (this.abortListener !== undefined) this.signal?.removeEventListener('abort', this.abortListener);
     this.state = QueryState.Done;
   }
+
+  /** Back to Queued, to be prepared and sent once more (after the server invalidated its statement). */
+  resetForRetry(): void {
+    this.reprepared = true;
+    this.state = QueryState.Queued;
+    this.statement = undefined;
+    this.parses = false;
+    this.parsed = false;
+    this.fields = undefined;
+    this.decoder = undefined;
+    this.rows = [];
+    this.commandTag = '';
+    this.error = undefined;
+  }
 }
 
 /** Splits a command tag like `INSERT 0 5` or `CREATE TABLE` into its verb and row count. */

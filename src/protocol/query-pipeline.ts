@@ -1,0 +1,319 @@
+import { serialize } from 'pg-protocol';
+import type { DatabaseError } from 'pg-protocol';
+import type {
+  BackendMessage,
+  CommandCompleteMessage,
+  DataRowMessage,
+  NoticeMessage,
+  ParameterStatusMessage,
+  RowDescriptionMessage,
+} from 'pg-protocol/dist/messages.js';
+import { AbortError, ConnectionError, ProtocolError, ServerError, TimeoutError } from '../errors.js';
+import { createRowDecoder } from '../types/row-decoder.js';
+import { PendingQuery, QueryState, parseCommandTag, type RowDecoder } from './pending-query.js';
+import type { FieldInfo } from './query-types.js';
+import type { StatementCache } from './statement-cache.js';
+import { lostQueryError, serverError, sessionEndedError } from './wire-errors.js';
+
+const EXECUTE_SYNC = Buffer.concat([serialize.execute(), serialize.sync()]);
+const DESCRIBE_PORTAL = serialize.describe({ type: 'P' });
+
+/** What the pipeline needs from the connection that owns the socket. */
+export interface PipelineHost {
+  readonly address: string;
+  /** Writes to the socket, if there still is one. */
+  write(buffer: Buffer): void;
+  /** Destroys the connection: the server broke the protocol, or a query's deadline passed after it was sent. */
+  destroy(error: Error): void;
+  /** True while queries may be re-sent (the connection is not closing). */
+  isReady(): boolean;
+  /** The server is ending the session; this is why the socket is about to close. */
+  sessionEnding(error: Error): void;
+  notice(msg: NoticeMessage): void;
+  recordParameter(name: string, value: string): void;
+}
+
+/**
+ * The queries of one connection, from accepted to answered. Each query is its own Parse?/Bind/Execute/Sync,
+ * so an error stays with its query; replies arrive in the order the queries were written, and each
+ * ReadyForQuery ends the oldest one. Statements are prepared once and cached (LRU).
+ */
+export class QueryPipeline {
+  /** Sent and waiting for their ReadyForQuery, oldest first: replies arrive in this order. */
+  readonly #inflight: PendingQuery[] = [];
+  /** Accepted and not yet written; written together on the next tick so one write carries many queries. */
+  readonly #queued: PendingQuery[] = [];
+  #flushScheduled = false;
+  #drainWaiters: Array<() => void> = [];
+  readonly #host: PipelineHost;
+  readonly #cache: StatementCache | undefined;
+
+  constructor(host: PipelineHost, cache: StatementCache | undefined) {
+    this.#host = host;
+    this.#cache = cache;
+  }
+
+  /** Queries accepted and not yet answered. */
+  get size(): number {
+    return this.#inflight.length + this.#queued.length;
+  }
+
+  /** Named statements currently prepared on the server. */
+  get preparedStatementCount(): number {
+    return this.#cache?.size ?? 0;
+  }
+
+  /** Accepts a query; it is written with the others accepted in the same tick. */
+  enqueue(q: PendingQuery): void {
+    this.#queued.push(q);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      // nextTick runs after the promise continuations already queued, so callers woken by the same
+      // batch of replies share one write.
+      process.nextTick(this.#flush);
+    }
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    if (this.#queued.length === 0) return;
+    const out: Buffer[] = [];
+    for (let i = 0; i < this.#queued.length; i++) {
+      const q = this.#queued[i]!;
+      this.#serialize(q, out);
+      q.state = QueryState.Sent;
+      this.#inflight.push(q);
+    }
+    this.#queued.length = 0;
+    this.#host.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+  };
+
+  #serialize(q: PendingQuery, out: Buffer[]): void {
+    const cache = this.#cache;
+    if (cache !== undefined && q.prepare) {
+      let statement = cache.get(q.sql);
+      if (statement === undefined) {
+        const added = cache.add(q.sql);
+        statement = added.statement;
+        if (added.evicted !== undefined) out.push(serialize.close({ type: 'S', name: added.evicted.name }));
+        out.push(serialize.parse({ name: statement.name, text: q.sql }), serialize.describe({ type: 'S', name: statement.name }));
+        q.parses = true;
+      }
+      q.statement = statement;
+      out.push(serialize.bind({ statement: statement.name, values: q.params }), EXECUTE_SYNC);
+    } else {
+      q.parses = true;
+      out.push(serialize.parse({ text: q.sql }), serialize.bind({ values: q.params }), DESCRIBE_PORTAL, EXECUTE_SYNC);
+    }
+  }
+
+  /** Handles one backend message after startup. */
+  handle(msg: BackendMessage): void {
+    const q = this.#inflight[0];
+    switch (msg.name) {
+      case 'dataRow':
+        if (q !== undefined) this.#onDataRow(q, msg as DataRowMessage);
+        return;
+      case 'readyForQuery':
+        if (q !== undefined) this.#onReadyForQuery(q);
+        return;
+      case 'commandComplete':
+        if (q !== undefined) q.commandTag = (msg as CommandCompleteMessage).text;
+        return;
+      case 'rowDescription':
+        if (q !== undefined) this.#onRowDescription(q, (msg as RowDescriptionMessage).fields);
+        return;
+      case 'noData':
+        if (q !== undefined && q.statement !== undefined && q.parses) q.statement.fields = [];
+        return;
+      case 'parseComplete':
+        if (q !== undefined) {
+          q.parsed = true;
+          q.state = QueryState.Receiving;
+        }
+        return;
+      case 'bindComplete':
+        if (q !== undefined) q.state = QueryState.Receiving;
+        return;
+      case 'parameterDescription':
+      case 'closeComplete':
+      case 'emptyQuery':
+      case 'portalSuspended':
+      case 'notification':
+      case 'copyData':
+      case 'copyDone':
+      case 'copyOutResponse':
+        return;
+      case 'copyInResponse':
+        // Picodata has no COPY; on PostgreSQL, refuse it so the connection stays usable.
+        this.#host.write(serialize.copyFail('picots does not support COPY FROM STDIN'));
+        return;
+      case 'error':
+        this.#onError(q, msg as DatabaseError);
+        return;
+      case 'notice':
+        this.#host.notice(msg as NoticeMessage);
+        return;
+      case 'parameterStatus': {
+        const p = msg as ParameterStatusMessage;
+        this.#host.recordParameter(p.parameterName, p.parameterValue);
+        return;
+      }
+      default:
+        this.#host.destroy(new ProtocolError(`unexpected message '${msg.name}' from ${this.#host.address}`));
+    }
+  }
+
+  #onError(q: PendingQuery | undefined, msg: DatabaseError): void {
+    const address = this.#host.address;
+    if (msg.severity === 'FATAL' || msg.severity === 'PANIC') {
+      // The server is ending the session (shutdown, terminated backend): this is why the socket closes.
+      this.#host.sessionEnding(sessionEndedError(msg, address));
+    }
+    if (q !== undefined) {
+      q.state = QueryState.Receiving;
+      q.error ??= serverError(msg, address);
+    } else {
+      // An error with no query waiting (e.g. the server shutting down): the session is over.
+      this.#host.destroy(sessionEndedError(msg, address));
+    }
+  }
+
+  #onRowDescription(q: PendingQuery, fields: FieldInfo[]): void {
+    q.fields = fields;
+    if (q.statement !== undefined && q.parses) q.statement.fields = fields;
+  }
+
+  #onDataRow(q: PendingQuery, msg: DataRowMessage): void {
+    if (q.error !== undefined) return;
+    let decoder = q.decoder;
+    if (decoder === undefined) {
+      decoder = decoderFor(q);
+      q.decoder = decoder;
+    }
+    try {
+      q.rows.push(decoder(msg.fields));
+    } catch (error) {
+      // A value that cannot be converted (e.g. int8 beyond 2^53 in number mode) fails this query only;
+      // the rest of its rows are read and dropped so the connection stays in step.
+      q.error = error as Error;
+      q.rows.length = 0;
+    }
+  }
+
+  #onReadyForQuery(q: PendingQuery): void {
+    this.#inflight.shift();
+    if (q.state === QueryState.Done) {
+      // Already settled by a deadline: only possible while the connection is being destroyed.
+      this.#checkDrained();
+      return;
+    }
+    const error = q.error;
+    if (error === undefined) {
+      q.disarm();
+      const { command, rowCount } = parseCommandTag(q.commandTag);
+      q.resolve({ rows: q.rows, fields: q.fields ?? q.statement?.fields ?? [], command, rowCount });
+    } else {
+      this.#onQueryError(q, error);
+    }
+    this.#checkDrained();
+  }
+
+  #onQueryError(q: PendingQuery, error: Error): void {
+    const statement = q.statement;
+    if (statement !== undefined && error instanceof ServerError) {
+      if (q.parses && !q.parsed) {
+        // The statement never came to exist on the server: forget it, and let queries pipelined behind it
+        // report this error rather than "prepared statement does not exist".
+        statement.parseError = error;
+        this.#cache?.delete(statement);
+      } else if (error.code === '26000' && statement.parseError !== undefined) {
+        q.disarm();
+        q.reject(statement.parseError);
+        return;
+      } else if (error.code === '42999' && !q.reprepared && this.#host.isReady()) {
+        // Picodata invalidated the statement (DDL, with pico_stmt_invalidation): Close it, prepare anew,
+        // and run the query once more. The failed Bind executed nothing, so this is safe.
+        if (this.#cache?.delete(statement)) this.#host.write(serialize.close({ type: 'S', name: statement.name }));
+        q.resetForRetry();
+        this.enqueue(q);
+        return;
+      }
+    }
+    q.disarm();
+    q.reject(error);
+  }
+
+  /**
+   * A query's timeout or AbortSignal fired. Not yet written: it is withdrawn and nothing reaches the server.
+   * Written: Picodata cannot cancel a running statement (no BackendKeyData, no CancelRequest), so the only
+   * way to stop waiting is to drop the session; the statement may still run to completion on the server.
+   */
+  onDeadline(q: PendingQuery, kind: 'timeout' | 'abort', ms?: number): void {
+    if (q.state === QueryState.Done) return;
+    const address = this.#host.address;
+    if (q.state === QueryState.Queued) {
+      const index = this.#queued.indexOf(q);
+      if (index >= 0) this.#queued.splice(index, 1);
+      q.disarm();
+      q.reject(kind === 'timeout'
+        ? new TimeoutError(`query timed out after ${Math.round(ms ?? 0)} ms before it was sent`, { phase: 'acquire', mayHaveReachedServer: false, instance: address })
+        : new AbortError('the query was aborted before it was sent', { phase: 'acquire', mayHaveReachedServer: false, instance: address, cause: q.signal?.reason }));
+      this.#checkDrained();
+      return;
+    }
+    const phase = q.state === QueryState.Receiving ? 'result' : 'sent';
+    const what = kind === 'timeout' ? `timed out after ${Math.round(ms ?? 0)} ms` : 'was aborted';
+    const message = `query ${what} after it was sent; the connection was destroyed (Picodata cannot cancel a statement) and the statement may have been executed`;
+    q.disarm();
+    q.reject(kind === 'timeout'
+      ? new TimeoutError(message, { phase, mayHaveReachedServer: true, instance: address })
+      : new AbortError(message, { phase, mayHaveReachedServer: true, instance: address, cause: q.signal?.reason }));
+    this.#host.destroy(new ConnectionError(`the connection was destroyed because a query pipelined on it ${what}; the outcome of this query is unknown`, { phase: 'sent', mayHaveReachedServer: true, instance: address }));
+  }
+
+  /** The socket is gone: every query still waiting fails, and the statement cache is forgotten. */
+  failAll(base: Error): void {
+    const address = this.#host.address;
+    for (const q of this.#inflight.splice(0)) {
+      if (q.state === QueryState.Done) continue;
+      q.disarm();
+      q.reject(lostQueryError(base, true, q.state === QueryState.Receiving, address));
+    }
+    for (const q of this.#queued.splice(0)) {
+      q.disarm();
+      q.reject(lostQueryError(base, false, false, address));
+    }
+    this.#cache?.clear();
+    this.#checkDrained();
+  }
+
+  /** Runs `fn` once no query is waiting. */
+  whenDrained(fn: () => void): void {
+    if (this.size === 0) fn();
+    else this.#drainWaiters.push(fn);
+  }
+
+  #checkDrained(): void {
+    if (this.size !== 0 || this.#drainWaiters.length === 0) return;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const fn of waiters) fn();
+  }
+}
+
+/** The row decoder for a query, shared by every query of a cached statement with the same modes. */
+function decoderFor(q: PendingQuery): RowDecoder {
+  const fields = q.fields ?? q.statement?.fields ?? [];
+  if (q.fields === undefined) q.fields = fields;
+  const statement = q.statement;
+  if (statement === undefined) return createRowDecoder(fields, { int8: q.int8, rowMode: q.rowMode }) as RowDecoder;
+  const key = `${q.rowMode}:${q.int8}`;
+  statement.decoders ??= new Map();
+  let decoder = statement.decoders.get(key) as RowDecoder | undefined;
+  if (decoder === undefined) {
+    decoder = createRowDecoder(fields, { int8: q.int8, rowMode: q.rowMode }) as RowDecoder;
+    statement.decoders.set(key, decoder);
+  }
+  return decoder;
+}
