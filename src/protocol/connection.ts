@@ -8,11 +8,12 @@ import { EventEmitter } from 'node:events';
 import { serialize } from 'pg-protocol';
 import { Parser } from 'pg-protocol/dist/parser.js';
 import type { BackendMessage, NoticeMessage } from 'pg-protocol/dist/messages.js';
-import { AbortError, ConnectionError, ProtocolError } from '../errors.js';
-import { encodeParams } from '../types/encode-param.js';
+import { AbortError, ConnectionError, ProtocolError, ConfigError, TimeoutError, type ParameterError } from '../errors.js';
+import { describeType, encodeParams } from '../types/encode-param.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../config/connection-options.js';
 import { openSocket, type WireSocket } from './open-socket.js';
 import { PendingQuery } from './pending-query.js';
+import { MAX_TIMEOUT_MS, validateQueryArgs } from './query-args.js';
 import { withQueryMethods } from './query-methods.js';
 import { QueryPipeline } from './query-pipeline.js';
 import type { QueryOptions, QueryParams, QueryResult } from './query-types.js';
@@ -125,44 +126,42 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
     return this.#pipeline.preparedStatementCount;
   }
 
+  /**
+   * Runs one statement. Arguments are checked and the message is built before the query is queued: a bad
+   * argument rejects this call only, with a {@link ConfigError} or {@link ParameterError}, and nothing is
+   * sent. Never throws synchronously.
+   */
   query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
     return new Promise<QueryResult<unknown>>((resolve, reject) => {
-      if (this.#lifecycle !== 'ready') {
-        reject(this.#notReadyError());
-        return;
+      validateQueryArgs(sql, params, options);
+      if (this.#lifecycle !== 'ready') throw this.#notReadyError();
+      const signal = options?.signal;
+      if (signal?.aborted) {
+        throw new AbortError('the query was aborted before it was sent', { phase: 'acquire', mayHaveReachedServer: false, instance: this.address, cause: signal.reason });
       }
-      let encoded: (string | null)[];
-      try {
-        encoded = params === undefined || params.length === 0 ? [] : encodeParams(params);
-      } catch (error) {
-        reject(error as Error);
-        return;
+      const timeout = options?.timeout;
+      if (timeout === 0) {
+        throw new TimeoutError('query timed out after 0 ms before it was sent', { phase: 'acquire', mayHaveReachedServer: false, instance: this.address });
       }
       const o = this.#options;
       const q = new PendingQuery(
         sql,
-        encoded,
+        params === undefined || params.length === 0 ? [] : encodeParams(params),
         options?.rowMode ?? o.rowMode,
         options?.int8 ?? o.int8,
         options?.prepare ?? true,
-        options?.signal,
+        signal,
         resolve,
         reject,
       );
-      if (options !== undefined) {
-        if (options.signal !== undefined) {
-          if (options.signal.aborted) {
-            reject(new AbortError('the query was aborted before it was sent', { phase: 'acquire', mayHaveReachedServer: false, instance: this.address, cause: options.signal.reason }));
-            return;
-          }
-          q.abortListener = () => this.#pipeline.onDeadline(q, 'abort');
-          options.signal.addEventListener('abort', q.abortListener, { once: true });
-        }
-        if (options.timeout !== undefined && options.timeout !== Infinity) {
-          q.timer = setTimeout(() => this.#pipeline.onDeadline(q, 'timeout', options.timeout), options.timeout);
-        }
+      this.#pipeline.add(q);
+      if (signal !== undefined) {
+        q.abortListener = () => this.#pipeline.onDeadline(q, 'abort');
+        signal.addEventListener('abort', q.abortListener, { once: true });
       }
-      this.#pipeline.enqueue(q);
+      if (timeout !== undefined && timeout !== Infinity) {
+        q.timer = setTimeout(() => this.#pipeline.onDeadline(q, 'timeout', timeout), timeout);
+      }
     }) as Promise<QueryResult<Row>>;
   }
 
@@ -171,6 +170,9 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
    * once the socket is closed. After `timeout` ms (default 5000) the socket is destroyed instead.
    */
   close(timeout = 5_000): Promise<void> {
+    if (typeof timeout !== 'number' || !((timeout >= 0 && timeout <= MAX_TIMEOUT_MS) || timeout === Infinity)) {
+      return Promise.reject(new ConfigError('timeout', `close() takes a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, or Infinity, got ${describeType(timeout)}`));
+    }
     if (this.#closedPromise !== undefined) return this.#closedPromise;
     if (this.#lifecycle === 'closed' || this.#socket === undefined) {
       this.#lifecycle = 'closed';
@@ -180,8 +182,8 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
     this.#lifecycle = 'closing';
     const socket = this.#socket;
     this.#closedPromise = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.destroy(new ConnectionError('close timed out; the connection was destroyed', { phase: 'sent', mayHaveReachedServer: true, instance: this.address })), timeout);
-      timer.unref();
+      const timer = timeout === Infinity ? undefined : setTimeout(() => this.destroy(new ConnectionError('close timed out; the connection was destroyed', { phase: 'sent', mayHaveReachedServer: true, instance: this.address })), timeout);
+      timer?.unref();
       socket.once('close', () => {
         clearTimeout(timer);
         resolve();

@@ -5,6 +5,7 @@ import type {
   CommandCompleteMessage,
   DataRowMessage,
   NoticeMessage,
+  ParameterDescriptionMessage,
   ParameterStatusMessage,
   RowDescriptionMessage,
 } from 'pg-protocol/dist/messages.js';
@@ -13,10 +14,9 @@ import { createRowDecoder } from '../types/row-decoder.js';
 import { PendingQuery, QueryState, parseCommandTag, type RowDecoder } from './pending-query.js';
 import type { FieldInfo } from './query-types.js';
 import type { StatementCache } from './statement-cache.js';
+import { buildQueryMessage, preparationOnly } from './query-message.js';
 import { lostQueryError, serverError, sessionEndedError } from './wire-errors.js';
 
-const EXECUTE_SYNC = Buffer.concat([serialize.execute(), serialize.sync()]);
-const DESCRIBE_PORTAL = serialize.describe({ type: 'P' });
 
 /** What the pipeline needs from the connection that owns the socket. */
 export interface PipelineHost {
@@ -63,8 +63,16 @@ export class QueryPipeline {
     return this.#cache?.size ?? 0;
   }
 
-  /** Accepts a query; it is written with the others accepted in the same tick. */
-  enqueue(q: PendingQuery): void {
+  /**
+   * Builds a query's messages and accepts it; it is written with the others accepted in the same tick.
+   * @throws {ParameterError} from building, before anything is queued.
+   */
+  add(q: PendingQuery): void {
+    buildQueryMessage(q, this.#cache);
+    this.#enqueue(q);
+  }
+
+  #enqueue(q: PendingQuery): void {
     this.#queued.push(q);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -80,32 +88,15 @@ export class QueryPipeline {
     const out: Buffer[] = [];
     for (let i = 0; i < this.#queued.length; i++) {
       const q = this.#queued[i]!;
-      this.#serialize(q, out);
-      q.state = QueryState.Sent;
+      for (let j = 0; j < q.parts.length; j++) out.push(q.parts[j]!);
+      q.parts = [];
+      // A withdrawn query that still prepares a statement stays Done: its replies are read and dropped.
+      if (q.state === QueryState.Queued) q.state = QueryState.Sent;
       this.#inflight.push(q);
     }
     this.#queued.length = 0;
     this.#host.write(out.length === 1 ? out[0]! : Buffer.concat(out));
   };
-
-  #serialize(q: PendingQuery, out: Buffer[]): void {
-    const cache = this.#cache;
-    if (cache !== undefined && q.prepare) {
-      let statement = cache.get(q.sql);
-      if (statement === undefined) {
-        const added = cache.add(q.sql);
-        statement = added.statement;
-        if (added.evicted !== undefined) out.push(serialize.close({ type: 'S', name: added.evicted.name }));
-        out.push(serialize.parse({ name: statement.name, text: q.sql }), serialize.describe({ type: 'S', name: statement.name }));
-        q.parses = true;
-      }
-      q.statement = statement;
-      out.push(serialize.bind({ statement: statement.name, values: q.params }), EXECUTE_SYNC);
-    } else {
-      q.parses = true;
-      out.push(serialize.parse({ text: q.sql }), serialize.bind({ values: q.params }), DESCRIBE_PORTAL, EXECUTE_SYNC);
-    }
-  }
 
   /** Handles one backend message after startup. */
   handle(msg: BackendMessage): void {
@@ -118,7 +109,7 @@ export class QueryPipeline {
         if (q !== undefined) this.#onReadyForQuery(q);
         return;
       case 'commandComplete':
-        if (q !== undefined) q.commandTag = (msg as CommandCompleteMessage).text;
+        if (q !== undefined) this.#onCommandComplete(q, (msg as CommandCompleteMessage).text);
         return;
       case 'rowDescription':
         if (q !== undefined) this.#onRowDescription(q, (msg as RowDescriptionMessage).fields);
@@ -129,13 +120,20 @@ export class QueryPipeline {
       case 'parseComplete':
         if (q !== undefined) {
           q.parsed = true;
-          q.state = QueryState.Receiving;
+          receiving(q);
         }
         return;
       case 'bindComplete':
-        if (q !== undefined) q.state = QueryState.Receiving;
+        if (q !== undefined) {
+          q.bound = true;
+          receiving(q);
+        }
         return;
       case 'parameterDescription':
+        if (q !== undefined && q.statement !== undefined && q.parses) {
+          q.statement.paramCount = (msg as ParameterDescriptionMessage).parameterCount;
+        }
+        return;
       case 'closeComplete':
       case 'emptyQuery':
       case 'portalSuspended':
@@ -171,11 +169,24 @@ export class QueryPipeline {
       this.#host.sessionEnding(sessionEndedError(msg, address));
     }
     if (q !== undefined) {
-      q.state = QueryState.Receiving;
+      receiving(q);
       q.error ??= serverError(msg, address);
     } else {
       // An error with no query waiting (e.g. the server shutting down): the session is over.
       this.#host.destroy(sessionEndedError(msg, address));
+    }
+  }
+
+  #onCommandComplete(q: PendingQuery, tag: string): void {
+    q.commandTag = tag;
+    const cache = this.#cache;
+    if (cache === undefined || !tag.startsWith('DEALLOCATE')) return;
+    // The caller removed prepared statements behind the cache's back. Queries already built for them get
+    // 26000 and are prepared anew once; forgetting them here spares later queries that round trip.
+    if (tag === 'DEALLOCATE ALL') cache.deleteUpTo(q.cacheMark);
+    else {
+      const name = deallocatedName(q.sql);
+      if (name !== undefined) cache.deleteByName(name);
     }
   }
 
@@ -203,8 +214,15 @@ export class QueryPipeline {
 
   #onReadyForQuery(q: PendingQuery): void {
     this.#inflight.shift();
+    const statement = q.statement;
+    if (statement !== undefined && q.parses && !q.parsed && q.error instanceof ServerError) {
+      // The statement never came to exist on the server: forget it, and let queries pipelined behind it
+      // report this error rather than "prepared statement does not exist".
+      statement.parseError = q.error;
+      this.#cache?.delete(statement);
+    }
     if (q.state === QueryState.Done) {
-      // Already settled by a deadline: only possible while the connection is being destroyed.
+      // Settled already: withdrawn by a deadline while it still prepared a statement for others.
       this.#checkDrained();
       return;
     }
@@ -221,22 +239,28 @@ export class QueryPipeline {
 
   #onQueryError(q: PendingQuery, error: Error): void {
     const statement = q.statement;
-    if (statement !== undefined && error instanceof ServerError) {
-      if (q.parses && !q.parsed) {
-        // The statement never came to exist on the server: forget it, and let queries pipelined behind it
-        // report this error rather than "prepared statement does not exist".
-        statement.parseError = error;
-        this.#cache?.delete(statement);
-      } else if (error.code === '26000' && statement.parseError !== undefined) {
+    if (statement !== undefined && error instanceof ServerError && !(q.parses && !q.parsed)) {
+      if (error.code === '26000' && statement.parseError !== undefined) {
         q.disarm();
         q.reject(statement.parseError);
         return;
-      } else if (error.code === '42999' && !q.reprepared && this.#host.isReady()) {
-        // Picodata invalidated the statement (DDL, with pico_stmt_invalidation): Close it, prepare anew,
-        // and run the query once more. The failed Bind executed nothing, so this is safe.
-        if (this.#cache?.delete(statement)) this.#host.write(serialize.close({ type: 'S', name: statement.name }));
+      }
+      // 42999: Picodata invalidated the statement (DDL, with pico_stmt_invalidation): Close it, prepare anew.
+      // 26000 at Bind: the statement is gone (the caller ran DEALLOCATE): prepare anew. Either way the failed
+      // Bind executed nothing, so running the query once more is safe.
+      const invalidated = error.code === '42999';
+      if ((invalidated || (error.code === '26000' && !q.bound)) && !q.reprepared && this.#host.isReady()) {
+        const known = this.#cache?.delete(statement) === true;
         q.resetForRetry();
-        this.enqueue(q);
+        if (invalidated && known) q.closeFirst = statement.name;
+        try {
+          buildQueryMessage(q, this.#cache);
+        } catch (buildError) {
+          q.disarm();
+          q.reject(buildError as Error);
+          return;
+        }
+        this.#enqueue(q);
         return;
       }
     }
@@ -253,8 +277,13 @@ export class QueryPipeline {
     if (q.state === QueryState.Done) return;
     const address = this.#host.address;
     if (q.state === QueryState.Queued) {
-      const index = this.#queued.indexOf(q);
-      if (index >= 0) this.#queued.splice(index, 1);
+      // Queries built after this one may use the statement it prepares: that part is still sent.
+      const preparation = preparationOnly(q);
+      if (preparation !== undefined) q.parts = preparation;
+      else {
+        const index = this.#queued.indexOf(q);
+        if (index >= 0) this.#queued.splice(index, 1);
+      }
       q.disarm();
       q.reject(kind === 'timeout'
         ? new TimeoutError(`query timed out after ${Math.round(ms ?? 0)} ms before it was sent`, { phase: 'acquire', mayHaveReachedServer: false, instance: address })
@@ -281,6 +310,7 @@ export class QueryPipeline {
       q.reject(lostQueryError(base, true, q.state === QueryState.Receiving, address));
     }
     for (const q of this.#queued.splice(0)) {
+      if (q.state === QueryState.Done) continue;
       q.disarm();
       q.reject(lostQueryError(base, false, false, address));
     }
@@ -300,6 +330,18 @@ export class QueryPipeline {
     this.#drainWaiters = [];
     for (const fn of waiters) fn();
   }
+}
+
+/** Marks a query as answered in part, unless it is settled already. */
+function receiving(q: PendingQuery): void {
+  if (q.state !== QueryState.Done) q.state = QueryState.Receiving;
+}
+
+/** The statement name in `DEALLOCATE [PREPARE] name`, folded to lower case unless quoted. */
+function deallocatedName(sql: string): string | undefined {
+  const m = /^\s*deallocate\s+(?:prepare\s+)?(?:"((?:[^"]|"")+)"|([^\s;"]+))\s*;?\s*$/i.exec(sql);
+  if (m === null) return undefined;
+  return m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.toLowerCase();
 }
 
 /** The row decoder for a query, shared by every query of a cached statement with the same modes. */
