@@ -25,6 +25,10 @@ export class PicotsError extends Error {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
+    // V8 formats a stack lazily and, until then, keeps every frame's receiver alive: an error made inside a
+    // connection would pin that connection and its buffers for as long as anyone holds the error.
+    // Formatting it now drops those references.
+    void this.stack;
   }
 }
 

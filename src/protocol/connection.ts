@@ -11,6 +11,7 @@ import type { BackendMessage, NoticeMessage } from 'pg-protocol/dist/messages.js
 import { AbortError, ConnectionError, ProtocolError, ConfigError, TimeoutError, type ParameterError } from '../errors.js';
 import { describeType, encodeParams } from '../types/encode-param.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../config/connection-options.js';
+import { MessageFramer } from './message-framer.js';
 import { openSocket, type WireSocket } from './open-socket.js';
 import { PendingQuery } from './pending-query.js';
 import { MAX_TIMEOUT_MS, validateQueryArgs } from './query-args.js';
@@ -71,7 +72,8 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
 
   readonly #options: ResolvedConnectionOptions;
   #socket: WireSocket | undefined;
-  readonly #parser = new Parser();
+  #parser: Parser | undefined = new Parser();
+  readonly #framer: MessageFramer;
   #lifecycle: Lifecycle = 'connecting';
   readonly #pipeline: QueryPipeline;
   #closeError: Error | undefined;
@@ -82,6 +84,7 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
     super();
     this.#options = options;
     this.address = `${options.host}:${options.port}`;
+    this.#framer = new MessageFramer(options.maxMessageSize, this.address);
     const cache = options.statementCacheSize > 0 ? new StatementCache(options.statementCacheSize) : undefined;
     this.#pipeline = new QueryPipeline({
       address: this.address,
@@ -214,6 +217,10 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
         send: (buffer) => this.#socket?.write(buffer),
         recordParameter: (name, value) => this.parameters.set(name, value),
         destroy: (error) => this.destroy(error),
+        ready: () => {
+          this.#startup = undefined;
+          this.#lifecycle = 'ready';
+        },
       }, o);
       this.#startup = startup;
       const onAbort = (): void => {
@@ -226,8 +233,8 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
       socket.on('close', () => this.#onSocketClosed());
       socket.write(startupMessage(o));
       await startup.done;
-      this.#startup = undefined;
-      this.#lifecycle = 'ready';
+      // Replies that came right behind the first ReadyForQuery may already have ended the session.
+      if (this.#lifecycle === 'closed') throw this.#closeError ?? new ConnectionError('the server closed the connection', { phase: 'connect', mayHaveReachedServer: false, instance: this.address });
     } catch (error) {
       this.#startup = undefined;
       this.#lifecycle = 'closed';
@@ -239,15 +246,23 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
   }
 
   readonly #onData = (chunk: Buffer): void => {
+    if (this.#lifecycle === 'closed') return;
     try {
-      this.#parser.parse(chunk, this.#onMessage);
+      this.#framer.push(chunk, this.#onMessages);
     } catch (error) {
-      // Bytes that are not the protocol (a wrong port, a broken proxy): nothing on this socket can be trusted.
-      this.destroy(new ProtocolError(`cannot parse what ${this.address} sent: ${(error as Error).message}`));
+      // Bytes that are not the protocol (a wrong port, a broken proxy, a hostile server): nothing on this
+      // socket can be trusted any more.
+      this.destroy(error instanceof ProtocolError ? error : new ProtocolError(`cannot parse what ${this.address} sent: ${String((error as Error).message)}`));
     }
   };
 
+  readonly #onMessages = (messages: Buffer): void => {
+    // After a protocol violation inside this run, the rest of it is not read.
+    if (this.#lifecycle !== 'closed') this.#parser?.parse(messages, this.#onMessage);
+  };
+
   readonly #onMessage = (msg: BackendMessage): void => {
+    if (this.#lifecycle === 'closed') return;
     if (this.#startup !== undefined) this.#startup.handle(msg);
     else this.#pipeline.handle(msg);
   };
@@ -266,6 +281,9 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
     const wasClosing = this.#lifecycle === 'closing';
     this.#lifecycle = 'closed';
     const base = this.#closeError ?? new ConnectionError(wasClosing ? 'the connection was closed' : 'the server closed the connection', { phase: 'sent', mayHaveReachedServer: true, instance: this.address });
+    // A dead connection keeps no bytes from the server: a user who holds on to it holds little.
+    this.#framer.reset();
+    this.#parser = undefined;
     this.#startup?.fail(base);
     this.#pipeline.failAll(base);
     this.emit('close', this.#closeError);

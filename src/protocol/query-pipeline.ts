@@ -102,53 +102,6 @@ export class QueryPipeline {
   handle(msg: BackendMessage): void {
     const q = this.#inflight[0];
     switch (msg.name) {
-      case 'dataRow':
-        if (q !== undefined) this.#onDataRow(q, msg as DataRowMessage);
-        return;
-      case 'readyForQuery':
-        if (q !== undefined) this.#onReadyForQuery(q);
-        return;
-      case 'commandComplete':
-        if (q !== undefined) this.#onCommandComplete(q, (msg as CommandCompleteMessage).text);
-        return;
-      case 'rowDescription':
-        if (q !== undefined) this.#onRowDescription(q, (msg as RowDescriptionMessage).fields);
-        return;
-      case 'noData':
-        if (q !== undefined && q.statement !== undefined && q.parses) q.statement.fields = [];
-        return;
-      case 'parseComplete':
-        if (q !== undefined) {
-          q.parsed = true;
-          receiving(q);
-        }
-        return;
-      case 'bindComplete':
-        if (q !== undefined) {
-          q.bound = true;
-          receiving(q);
-        }
-        return;
-      case 'parameterDescription':
-        if (q !== undefined && q.statement !== undefined && q.parses) {
-          q.statement.paramCount = (msg as ParameterDescriptionMessage).parameterCount;
-        }
-        return;
-      case 'closeComplete':
-      case 'emptyQuery':
-      case 'portalSuspended':
-      case 'notification':
-      case 'copyData':
-      case 'copyDone':
-      case 'copyOutResponse':
-        return;
-      case 'copyInResponse':
-        // Picodata has no COPY; on PostgreSQL, refuse it so the connection stays usable.
-        this.#host.write(serialize.copyFail('picots does not support COPY FROM STDIN'));
-        return;
-      case 'error':
-        this.#onError(q, msg as DatabaseError);
-        return;
       case 'notice':
         this.#host.notice(msg as NoticeMessage);
         return;
@@ -157,9 +110,67 @@ export class QueryPipeline {
         this.#host.recordParameter(p.parameterName, p.parameterValue);
         return;
       }
-      default:
-        this.#host.destroy(new ProtocolError(`unexpected message '${msg.name}' from ${this.#host.address}`));
+      case 'notification':
+        return;
+      case 'error':
+        this.#onError(q, msg as DatabaseError);
+        return;
     }
+    // Every other message answers the oldest query written: with none waiting, the server is out of step.
+    if (q === undefined) {
+      this.#violation(`sent '${msg.name}' with no query waiting for it`);
+      return;
+    }
+    switch (msg.name) {
+      case 'dataRow':
+        this.#onDataRow(q, msg as DataRowMessage);
+        return;
+      case 'readyForQuery':
+        this.#onReadyForQuery(q);
+        return;
+      case 'commandComplete':
+        this.#onCommandComplete(q, (msg as CommandCompleteMessage).text);
+        return;
+      case 'rowDescription':
+        this.#onRowDescription(q, (msg as RowDescriptionMessage).fields);
+        return;
+      case 'noData':
+        if (q.statement !== undefined && q.parses) q.statement.fields = [];
+        return;
+      case 'parseComplete':
+        if (!q.parses) {
+          this.#violation("sent 'parseComplete' for a query that sent no Parse");
+          return;
+        }
+        q.parsed = true;
+        receiving(q);
+        return;
+      case 'bindComplete':
+        q.bound = true;
+        receiving(q);
+        return;
+      case 'parameterDescription':
+        if (q.statement !== undefined && q.parses) q.statement.paramCount = (msg as ParameterDescriptionMessage).parameterCount;
+        return;
+      case 'closeComplete':
+      case 'emptyQuery':
+      case 'portalSuspended':
+      case 'copyData':
+      case 'copyDone':
+      case 'copyOutResponse':
+        return;
+      case 'copyInResponse':
+        // Picodata has no COPY; on PostgreSQL, refuse it so the connection stays usable.
+        this.#host.write(serialize.copyFail('picots does not support COPY FROM STDIN'));
+        return;
+      default:
+        this.#violation(`sent '${msg.name}', which has no place in a query's replies`);
+    }
+  }
+
+  /** The server broke the protocol: nothing more it sends can be matched to a query. */
+  #violation(what: string): void {
+    this.#host.destroy(new ProtocolError(`${this.#host.address} ${what}; the connection was dropped`));
   }
 
   #onError(q: PendingQuery | undefined, msg: DatabaseError): void {
@@ -196,6 +207,15 @@ export class QueryPipeline {
   }
 
   #onDataRow(q: PendingQuery, msg: DataRowMessage): void {
+    const fields = q.fields ?? q.statement?.fields;
+    if (fields === undefined) {
+      this.#violation('sent a DataRow before the RowDescription of its query');
+      return;
+    }
+    if (msg.fields.length !== fields.length) {
+      this.#violation(`sent a DataRow with ${msg.fields.length} values for a RowDescription of ${fields.length} columns`);
+      return;
+    }
     if (q.error !== undefined) return;
     let decoder = q.decoder;
     if (decoder === undefined) {
@@ -306,8 +326,9 @@ export class QueryPipeline {
     const address = this.#host.address;
     for (const q of this.#inflight.splice(0)) {
       if (q.state === QueryState.Done) continue;
+      const receiving = q.state === QueryState.Receiving;
       q.disarm();
-      q.reject(lostQueryError(base, true, q.state === QueryState.Receiving, address));
+      q.reject(lostQueryError(base, true, receiving, address));
     }
     for (const q of this.#queued.splice(0)) {
       if (q.state === QueryState.Done) continue;

@@ -16,6 +16,11 @@ export interface StartupHost {
   recordParameter(name: string, value: string): void;
   /** Ends the session (used when an asynchronous step of SCRAM fails). */
   destroy(error: Error): void;
+  /**
+   * Called at the first ReadyForQuery, before `done` resolves: messages that follow it in the same chunk
+   * are queries' replies (or a protocol violation), not the handshake's.
+   */
+  ready(): void;
 }
 
 /**
@@ -140,6 +145,7 @@ export class StartupHandshake {
         if (!this.#authenticated) throw new ProtocolError(`${host.address} sent ReadyForQuery before authentication completed`);
         if (!this.#settled) {
           this.#settled = true;
+          host.ready();
           this.#resolve();
         }
         return;

@@ -1,4 +1,5 @@
 import { TypeConversionError } from '../errors.js';
+import { shorten } from './error-text.js';
 
 /**
  * The PostgreSQL array literal text format, both ways: `{1,2,NULL}`, `{"a \"q\"","b\\c"}`,
@@ -15,7 +16,7 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 
 function malformed(text: string, why: string): TypeConversionError {
-  const shown = text.length > 80 ? `${text.slice(0, 80)}...` : text;
+  const shown = shorten(text);
   return new TypeConversionError(`malformed array literal (${why}): ${shown}`);
 }
 
