@@ -42,7 +42,6 @@ function buildInto(q: PendingQuery, cache: StatementCache | undefined, onAdded: 
     q.closeFirst = undefined;
   }
   if (cache !== undefined && q.prepare) {
-    q.cacheMark = cache.lastId;
     let statement = cache.get(q.sql);
     if (statement !== undefined && statement.paramCount !== undefined && statement.paramCount !== q.params.length) {
       throw new ParameterError(
@@ -65,6 +64,7 @@ function buildInto(q: PendingQuery, cache: StatementCache | undefined, onAdded: 
     q.prepareParts = parts.length;
     parts.push(serialize.parse({ text: q.sql }), checkedBind(serialize.bind({ values: q.params })), DESCRIBE_PORTAL, EXECUTE_SYNC);
   }
+  if (cache !== undefined) q.cacheMark = cache.lastId;
   q.parts = parts;
 }
 
