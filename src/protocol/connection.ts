@@ -5,6 +5,7 @@
  * knows nothing of pools, balancing or clusters: those live above it and talk to a {@link Connection}.
  */
 import { EventEmitter } from 'node:events';
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import { serialize } from 'pg-protocol';
 import { Parser } from 'pg-protocol/dist/parser.js';
 import type { BackendMessage, NoticeMessage } from 'pg-protocol/dist/messages.js';
@@ -127,6 +128,15 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
   /** Named statements currently prepared on the server by this connection. */
   get preparedStatementCount(): number {
     return this.#pipeline.preparedStatementCount;
+  }
+
+  /**
+   * What `util.inspect()` and `console.log()` show: the address, the state and the queries in flight, never
+   * the options (they hold the password).
+   */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, nested: typeof inspect): string {
+    const summary = { address: this.address, state: this.#lifecycle, inFlight: this.inFlight };
+    return depth < 0 ? options.stylize('[Connection]', 'special') : `Connection ${nested(summary, options)}`;
   }
 
   /**
