@@ -1,15 +1,21 @@
 /**
- * src/protocol: one session to one Picodata instance over its PostgreSQL protocol (pgproto). Startup, TLS
- * and authentication (`startup.ts`, `open-socket.ts`, `scram.ts`), pipelined statements with a per-connection
- * statement cache (`query-pipeline.ts`, `statement-cache.ts`), and errors normalised to picots' types. It
- * knows nothing of pools, balancing or clusters: those live above it and talk to a {@link Connection}.
+ * src/protocol: one session to one Picodata instance over its PostgreSQL protocol (pgproto), and nothing
+ * of pools, balancing or clusters: those live above it and talk to a {@link Connection}.
+ * - startup: `startup.ts` (StartupMessage, authentication, first ReadyForQuery), `open-socket.ts` (TCP,
+ *   SSLRequest/TLS), `scram.ts`, `md5-password.ts`;
+ * - queries: `query-args.ts` (checks a caller's arguments before anything is queued), `query-message.ts`
+ *   (builds a query's messages), `query-pipeline.ts` (pipelined queries and their replies),
+ *   `statement-cache.ts`, `pending-query.ts`, `query-methods.ts` (execute/fetch/... on top of query());
+ * - reading: `message-framer.ts` (whole messages, bounded by maxMessageSize), `wire-errors.ts`.
+ * Rule of the folder: one caller's bad argument and one server's bad bytes stay contained; the first
+ * rejects that call only, the second ends that connection only, with typed errors.
  */
 import { EventEmitter } from 'node:events';
 import { inspect, type InspectOptionsStylized } from 'node:util';
 import { serialize } from 'pg-protocol';
 import { Parser } from 'pg-protocol/dist/parser.js';
 import type { BackendMessage, NoticeMessage } from 'pg-protocol/dist/messages.js';
-import { AbortError, ConnectionError, ProtocolError, ConfigError, TimeoutError, type ParameterError } from '../errors.js';
+import { AbortError, ConfigError, ConnectionError, ProtocolError, TimeoutError, type ParameterError } from '../errors.js';
 import { describeType, encodeParams } from '../types/encode-param.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../config/connection-options.js';
 import { MessageFramer } from './message-framer.js';
@@ -184,7 +190,7 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
    */
   close(timeout = 5_000): Promise<void> {
     if (typeof timeout !== 'number' || !((timeout >= 0 && timeout <= MAX_TIMEOUT_MS) || timeout === Infinity)) {
-      return Promise.reject(new ConfigError('timeout', `close() takes a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, or Infinity, got ${describeType(timeout)}`));
+      return Promise.reject(new ConfigError('timeout', `close() takes a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, or Infinity, got ${typeof timeout === 'number' ? String(timeout) : describeType(timeout)}`));
     }
     if (this.#closedPromise !== undefined) return this.#closedPromise;
     if (this.#lifecycle === 'closed' || this.#socket === undefined) {
