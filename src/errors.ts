@@ -25,6 +25,10 @@ export class PicotsError extends Error {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
+    // V8 formats a stack lazily and, until then, keeps every frame's receiver alive: an error made inside a
+    // connection would pin that connection and its buffers for as long as anyone holds the error.
+    // Formatting it now drops those references.
+    void this.stack;
   }
 }
 
@@ -113,8 +117,27 @@ export class AbortError extends ConnectionError {
 
 /** A value could not be converted without losing information (for example an int8 beyond 2^53 in `number` mode). */
 export class TypeConversionError extends PicotsError {
-  constructor(message: string) {
-    super('ERR_PICOTS_TYPE', message);
+  constructor(message: string, options?: { code?: string; cause?: unknown }) {
+    super(options?.code ?? 'ERR_PICOTS_TYPE', message, { cause: options?.cause });
+  }
+}
+
+/**
+ * A query's parameters cannot be sent: the list is not an array, has more than 65535 values, does not match
+ * the statement's parameter count, or a value has no text form (a symbol, a function, a plain object, a
+ * bigint beyond int8, an invalid Date, an array nested deeper than 6 dimensions or cyclic). Raised before
+ * anything is queued, so nothing reached the server and no other query is affected.
+ */
+export class ParameterError extends TypeConversionError {
+  /** 0-based position of the parameter at fault; `undefined` when the error is about the whole list. */
+  readonly index: number | undefined;
+  /** What the caller passed there, e.g. `symbol`, `function`, `object (plain)`. */
+  readonly valueType: string | undefined;
+
+  constructor(message: string, init: { index?: number; valueType?: string; cause?: unknown } = {}) {
+    super(message, { code: 'ERR_PICOTS_PARAMETER', cause: init.cause });
+    this.index = init.index;
+    this.valueType = init.valueType;
   }
 }
 

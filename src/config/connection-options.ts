@@ -34,6 +34,13 @@ export interface ConnectionOptions {
   int8?: Int8Mode;
   /** Aborts the connect. */
   signal?: AbortSignal;
+  /**
+   * Largest backend message accepted, in bytes (one DataRow holds one row). A server that announces a
+   * longer one fails the connection with a ProtocolError before anything of it is buffered, so a broken or
+   * hostile server cannot make the client allocate without bound. Default 64 MiB; at most 1 GiB - 1, the
+   * protocol's own limit.
+   */
+  maxMessageSize?: number;
 }
 
 /** Options with defaults applied. */
@@ -50,13 +57,21 @@ export interface ResolvedConnectionOptions {
   rowMode: RowMode;
   int8: Int8Mode;
   signal: AbortSignal | undefined;
+  maxMessageSize: number;
   startupParameters: Record<string, string>;
 }
 
 const KNOWN = new Set([
   'host', 'port', 'user', 'password', 'database', 'connectTimeout', 'keepAlive', 'keepAliveInitialDelay', 'ssl',
-  'options', 'statementCacheSize', 'rowMode', 'int8', 'signal',
+  'options', 'statementCacheSize', 'rowMode', 'int8', 'signal', 'maxMessageSize',
 ]);
+
+/** Default {@link ConnectionOptions.maxMessageSize}: 64 MiB. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
+/** PostgreSQL's own limit on one message (MaxAllocSize - 1). */
+const MAX_MESSAGE_SIZE_LIMIT = 0x3fffffff;
+/** Enough for any startup exchange and error message. */
+const MIN_MESSAGE_SIZE = 4096;
 
 /** Validates and fills in defaults; throws ConfigError naming the option and the allowed values. */
 export function resolveConnectionOptions(o: ConnectionOptions): ResolvedConnectionOptions {
@@ -79,6 +94,10 @@ export function resolveConnectionOptions(o: ConnectionOptions): ResolvedConnecti
   if (rowMode !== 'object' && rowMode !== 'array') throw new ConfigError('rowMode', `must be 'object' or 'array', got ${String(o.rowMode)}`);
   const int8 = o.int8 ?? 'number';
   if (int8 !== 'number' && int8 !== 'bigint' && int8 !== 'string') throw new ConfigError('int8', `must be 'number', 'bigint' or 'string', got ${String(o.int8)}`);
+  const maxMessageSize = o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  if (!Number.isInteger(maxMessageSize) || maxMessageSize < MIN_MESSAGE_SIZE || maxMessageSize > MAX_MESSAGE_SIZE_LIMIT) {
+    throw new ConfigError('maxMessageSize', `must be an integer number of bytes from ${MIN_MESSAGE_SIZE} to ${MAX_MESSAGE_SIZE_LIMIT}, got ${String(o.maxMessageSize)}`);
+  }
   if (o.options !== undefined && typeof o.options !== 'string') throw new ConfigError('options', "must be a string in Picodata's 'name=value,name=value' form");
 
   const startupParameters: Record<string, string> = { user: o.user };
@@ -98,6 +117,7 @@ export function resolveConnectionOptions(o: ConnectionOptions): ResolvedConnecti
     rowMode,
     int8,
     signal: o.signal,
+    maxMessageSize,
     startupParameters,
   };
 }

@@ -21,18 +21,28 @@ export type RowDecoder = (values: (string | null)[]) => unknown;
  */
 export class PendingQuery {
   state = QueryState.Queued;
+  /** The messages to write, built when the query is accepted (see `query-message.ts`). */
+  parts: Buffer[] = [];
+  /** How many leading `parts` prepare the statement (Close of an evicted one, Parse, Describe). */
+  prepareParts = 0;
+  /** A statement to Close before this query prepares its own (the server invalidated the old one). */
+  closeFirst: string | undefined = undefined;
+  /** The statement cache's `lastId` when the query was built: a DEALLOCATE ALL removes statements up to it. */
+  cacheMark = 0;
   /** The named statement used, when the statement cache is on. */
   statement: PreparedStatement | undefined = undefined;
   /** This query carries the Parse (a new named statement, or an unnamed one). */
   parses = false;
   /** ParseComplete arrived: a later error is not a parse error. */
   parsed = false;
+  /** BindComplete arrived: a later error is not about the statement's existence. */
+  bound = false;
   fields: FieldInfo[] | undefined = undefined;
   decoder: RowDecoder | undefined = undefined;
   rows: unknown[] = [];
   commandTag = '';
   error: Error | undefined = undefined;
-  /** Re-prepared once after SQLSTATE 42999 (the server invalidated the statement). */
+  /** Re-prepared once after SQLSTATE 42999 or 26000 (the statement was invalidated or deallocated). */
   reprepared = false;
   timer: NodeJS.Timeout | undefined = undefined;
   abortListener: (() => void) | undefined = undefined;
@@ -53,6 +63,23 @@ export class PendingQuery {
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.abortListener !== undefined) this.signal?.removeEventListener('abort', this.abortListener);
     this.state = QueryState.Done;
+  }
+
+  /** Back to Queued, to be prepared and sent once more (after the server invalidated its statement). */
+  resetForRetry(): void {
+    this.reprepared = true;
+    this.state = QueryState.Queued;
+    this.statement = undefined;
+    this.parses = false;
+    this.parsed = false;
+    this.bound = false;
+    this.parts = [];
+    this.prepareParts = 0;
+    this.fields = undefined;
+    this.decoder = undefined;
+    this.rows = [];
+    this.commandTag = '';
+    this.error = undefined;
   }
 }
 

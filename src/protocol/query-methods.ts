@@ -1,4 +1,5 @@
 import { ExecuteManyError } from '../errors.js';
+import { validateParamSets, validateQueryArgs } from './query-args.js';
 import type { ExecuteResult, QueryOptions, QueryParams, QueryResult } from './query-types.js';
 
 /** Any class, abstract or not: what {@link withQueryMethods} can extend. */
@@ -44,16 +45,20 @@ export function withQueryMethods<Opts extends QueryOptions, TBase extends Abstra
      * @example `const n = await db.fetchval<number>('SELECT count(*) FROM t')`
      */
     fetchval<T = unknown>(sql: string, params?: QueryParams, options?: Opts): Promise<T | null> {
-      const arrayOptions = { ...options, rowMode: 'array' } as Opts;
+      // Anything but an object is left as it is, for query() to reject with a typed error.
+      const arrayOptions = (options === undefined || (typeof options === 'object' && options !== null) ? { ...options, rowMode: 'array' } : options) as Opts;
       return this.query<unknown[]>(sql, params, arrayOptions).then((r) => (r.rows.length > 0 ? (r.rows[0]![0] as T) : null));
     }
 
     /**
      * Runs one statement once per parameter set, all pipelined. Picodata autocommits each one: when some fail,
-     * the others are still applied, and the {@link ExecuteManyError} says which is which.
+     * the others are still applied, and the {@link ExecuteManyError} says which is which. `paramSets` that is
+     * not an array of arrays rejects with a ParameterError before any statement runs.
      * @example `await db.executemany('INSERT INTO t VALUES ($1, $2)', [[1, 'a'], [2, 'b']])`
      */
     async executemany(sql: string, paramSets: readonly QueryParams[], options?: Opts): Promise<ExecuteResult[]> {
+      validateParamSets(paramSets);
+      validateQueryArgs(sql, undefined, options);
       const settled = await Promise.allSettled(paramSets.map((params) => this.query(sql, params, options)));
       const results: Array<ExecuteResult | undefined> = [];
       const errors: Array<Error | undefined> = [];

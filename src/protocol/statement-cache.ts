@@ -2,10 +2,14 @@ import type { FieldInfo } from './query-types.js';
 
 /** A named prepared statement that lives on one connection. */
 export interface PreparedStatement {
+  /** Increases with every statement this cache creates; `name` is `picots_<id>`. */
+  readonly id: number;
   readonly name: string;
   readonly sql: string;
   /** Column descriptions, known once the Describe reply arrives; `[]` for statements without rows. */
   fields: FieldInfo[] | undefined;
+  /** How many parameters the statement takes, known once the ParameterDescription reply arrives. */
+  paramCount: number | undefined;
   /** Set when its Parse failed: queries pipelined behind it get this error instead of "does not exist". */
   parseError: Error | undefined;
   /** Decoders built for this statement, keyed by row mode and int8 mode. */
@@ -27,6 +31,11 @@ export class StatementCache {
     return this.entries.size;
   }
 
+  /** The id of the newest statement created so far (0 before the first). */
+  get lastId(): number {
+    return this.counter;
+  }
+
   /** Looks a statement up and marks it most recently used. */
   get(sql: string): PreparedStatement | undefined {
     const entry = this.entries.get(sql);
@@ -40,10 +49,13 @@ export class StatementCache {
 
   /** Adds a new statement; returns the one evicted to make room, if any. */
   add(sql: string): { statement: PreparedStatement; evicted: PreparedStatement | undefined } {
+    const id = ++this.counter;
     const statement: PreparedStatement = {
-      name: `picots_${++this.counter}`,
+      id,
+      name: `picots_${id}`,
       sql,
       fields: undefined,
+      paramCount: undefined,
       parseError: undefined,
       decoders: undefined,
     };
@@ -64,6 +76,23 @@ export class StatementCache {
     if (this.entries.get(statement.sql) !== statement) return false;
     this.entries.delete(statement.sql);
     return true;
+  }
+
+  /** Forgets the statement with this server-side name, if it is one of ours. */
+  deleteByName(name: string): void {
+    for (const statement of this.entries.values()) {
+      if (statement.name === name) {
+        this.entries.delete(statement.sql);
+        return;
+      }
+    }
+  }
+
+  /** Forgets every statement created up to `id` (a `DEALLOCATE ALL` that ran after them removed them). */
+  deleteUpTo(id: number): void {
+    for (const statement of [...this.entries.values()]) {
+      if (statement.id <= id) this.entries.delete(statement.sql);
+    }
   }
 
   clear(): void {

@@ -1,4 +1,5 @@
 import { TypeConversionError } from '../errors.js';
+import { shorten } from './error-text.js';
 
 /**
  * The PostgreSQL array literal text format, both ways: `{1,2,NULL}`, `{"a \"q\"","b\\c"}`,
@@ -15,7 +16,7 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 
 function malformed(text: string, why: string): TypeConversionError {
-  const shown = text.length > 80 ? `${text.slice(0, 80)}...` : text;
+  const shown = shorten(text);
   return new TypeConversionError(`malformed array literal (${why}): ${shown}`);
 }
 
@@ -132,9 +133,14 @@ export function quoteArrayElement(text: string): string {
   return `"${text.replace(ESCAPED_CHARS, '\\$&')}"`;
 }
 
+/** PostgreSQL's MAXDIM: an array literal with more dimensions is refused by the server. */
+export const MAX_ARRAY_DIMENSIONS = 6;
+
 /**
  * Writes a JS array as a PostgreSQL array literal. Nested arrays become nested `{...}`; an element for which
- * `encodeElement` returns `null` is written as `NULL`.
+ * `encodeElement` returns `null` is written as `NULL`. An array nested deeper than
+ * {@link MAX_ARRAY_DIMENSIONS} (a cyclic one is infinitely deep) throws `tooDeep()`, or a RangeError, instead
+ * of overflowing the stack.
  *
  * @example
  * ```ts
@@ -144,13 +150,24 @@ export function quoteArrayElement(text: string): string {
 export function formatArrayLiteral(
   values: readonly unknown[],
   encodeElement: (value: unknown) => string | null,
+  tooDeep: () => Error = () => new RangeError(`an array nested deeper than ${MAX_ARRAY_DIMENSIONS} dimensions`),
 ): string {
+  return formatLevel(values, encodeElement, tooDeep, 1);
+}
+
+function formatLevel(
+  values: readonly unknown[],
+  encodeElement: (value: unknown) => string | null,
+  tooDeep: () => Error,
+  depth: number,
+): string {
+  if (depth > MAX_ARRAY_DIMENSIONS) throw tooDeep();
   let out = '{';
   for (let i = 0; i < values.length; i++) {
     if (i > 0) out += ',';
     const value = values[i];
     if (Array.isArray(value)) {
-      out += formatArrayLiteral(value, encodeElement);
+      out += formatLevel(value, encodeElement, tooDeep, depth + 1);
     } else {
       const text = encodeElement(value);
       out += text === null ? 'NULL' : quoteArrayElement(text);

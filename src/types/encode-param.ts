@@ -1,5 +1,5 @@
-import { TypeConversionError } from '../errors.js';
-import { formatArrayLiteral } from './array-literal.js';
+import { ParameterError } from '../errors.js';
+import { MAX_ARRAY_DIMENSIONS, formatArrayLiteral } from './array-literal.js';
 
 /**
  * JS values to text-format parameters. Parameters are sent with type OID 0, so the server infers each
@@ -10,17 +10,18 @@ import { formatArrayLiteral } from './array-literal.js';
  * | `null`, `undefined`         | SQL NULL                                                     |
  * | string                      | as is                                                        |
  * | number                      | `String(n)`: `NaN`, `Infinity`, `-Infinity`; `-0` stays `-0` |
- * | bigint                      | decimal digits                                               |
+ * | bigint (int8 range)         | decimal digits                                               |
  * | boolean                     | `true` / `false`                                             |
  * | `Date`                      | `toISOString()`, UTC with `Z`                                |
  * | `Buffer` / `Uint8Array`     | bytea hex `\x0102` (see below)                               |
- * | array                       | array literal `{1,"a b",NULL}`; a nested array is a dimension |
- * | plain object                | `JSON.stringify`                                             |
- * | object with `toJSON()`      | its result if a string (Decimal.js, Luxon...), else JSON     |
+ * | array (at most 6 dimensions) | array literal `{1,"a b",NULL}`; a nested array is a dimension |
+ * | object with `toJSON()`      | its result, when that is a string (Decimal.js, Luxon...)     |
  *
- * Anything else (functions, symbols, `Map`, `Set`, class instances without `toJSON`, typed arrays other
- * than `Uint8Array`, invalid Dates) throws {@link TypeConversionError} naming the parameter (`$1`...),
- * rather than sending something the caller did not mean (`JSON.stringify(new Map())` is `{}`).
+ * Anything else (functions, symbols, plain objects, `Map`, `Set`, class instances without a string
+ * `toJSON()`, typed arrays other than `Uint8Array`, invalid Dates, bigints beyond int8, arrays nested deeper
+ * than PostgreSQL's 6 dimensions or cyclic) throws {@link ParameterError} naming the parameter (`$1`...),
+ * rather than sending something the caller did not mean (`JSON.stringify(new Map())` is `{}`). Plain
+ * objects are refused because Picodata has no json parameters: send `JSON.stringify(value)` as text.
  *
  * Bytes: Picodata has no bytea type and rejects a declared bytea parameter; sent with OID 0 as here, the
  * hex text reaches it as a plain string. Encode binary data yourself (e.g. base64) for Picodata.
@@ -44,7 +45,7 @@ interface Place {
 /**
  * Encodes every parameter of a statement.
  *
- * @throws {TypeConversionError} naming the first parameter that cannot be encoded.
+ * @throws {ParameterError} naming the first parameter that cannot be encoded.
  * @example
  * ```ts
  * encodeParams([1, 'a', null, [1, 2], new Date(0)]);
@@ -53,14 +54,22 @@ interface Place {
  */
 export function encodeParams(values: readonly unknown[]): (string | null)[] {
   const out: (string | null)[] = new Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = encodeParam(values[i], i);
+  for (let i = 0; i < values.length; i++) {
+    try {
+      out[i] = encodeParam(values[i], i);
+    } catch (error) {
+      if (error instanceof ParameterError) throw error;
+      // A getter, a Proxy or a toJSON() that throws: still this caller's parameter, still a typed error.
+      throw new ParameterError(`parameter $${i + 1}: reading it threw ${error instanceof Error ? error.message : String(error)}`, { index: i, valueType: describeType(values[i]), cause: error });
+    }
+  }
   return out;
 }
 
 /**
  * Encodes one parameter; `index` is its 0-based position, used in error messages as `$index+1`.
  *
- * @throws {TypeConversionError} when the value has no text form (see the table at the top of this file).
+ * @throws {ParameterError} when the value has no text form (see the table at the top of this file).
  * @example
  * ```ts
  * encodeParam(10n, 0); // '10'
@@ -80,13 +89,14 @@ function encodeValue(value: unknown, place: Place): string | null {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
+      if (value < INT8_MIN || value > INT8_MAX) throw cannotEncode(place, value, 'a bigint beyond int8 (-2^63 .. 2^63-1); pass it as a string for a numeric column');
       return value.toString();
     case 'undefined':
       return null;
     case 'object':
       return value === null ? null : encodeObject(value, place);
     default:
-      throw cannotEncode(place, `a ${typeof value}`);
+      throw cannotEncode(place, value, `a ${typeof value}`);
   }
 }
 
@@ -99,30 +109,34 @@ function encodeObject(value: object, place: Place): string {
   if (value instanceof Date) return encodeDate(value, place);
   if (Array.isArray(value)) {
     const elementPlace: Place = { index: place.index, inArray: true };
-    return formatArrayLiteral(value, (element) => encodeValue(element, elementPlace));
+    return formatArrayLiteral(value, (element) => encodeValue(element, elementPlace), () =>
+      cannotEncode(place, value, `an array nested deeper than ${MAX_ARRAY_DIMENSIONS} dimensions (PostgreSQL's limit), or one that contains itself`));
   }
   if (value instanceof Uint8Array) return encodeBytes(value);
   if (ArrayBuffer.isView(value)) {
     const kind = value.constructor.name;
-    throw cannotEncode(place, `a typed array (${kind}); convert it with Array.from() to send an array`);
+    throw cannotEncode(place, value, `a typed array (${kind}); convert it with Array.from() to send an array`);
   }
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) return stringifyJson(value, place);
+  if (proto === Object.prototype || proto === null) {
+    throw cannotEncode(place, value, 'a plain object; Picodata takes no json parameters: pass JSON.stringify(value) to send it as text');
+  }
   const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') {
     const json: unknown = toJSON.call(value);
-    return typeof json === 'string' ? json : stringifyJson(json, place);
+    if (typeof json === 'string') return json;
+    throw cannotEncode(place, value, `an object whose toJSON() returns ${json === null ? 'null' : typeof json === 'object' ? 'an object' : `a ${typeof json}`}, not a string`);
   }
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   throw cannotEncode(
     place,
-    `an object of class ${typeof name === 'string' && name !== '' ? name : '(anonymous)'}; ` +
-      'pass a plain object (sent as JSON) or convert it to a string first',
+    value,
+    `an object of class ${typeof name === 'string' && name !== '' ? name : '(anonymous)'}; convert it to a string first`,
   );
 }
 
 function encodeDate(value: Date, place: Place): string {
-  if (Number.isNaN(value.getTime())) throw cannotEncode(place, 'an invalid Date');
+  if (Number.isNaN(value.getTime())) throw cannotEncode(place, value, 'an invalid Date');
   return value.toISOString();
 }
 
@@ -131,20 +145,26 @@ function encodeBytes(value: Uint8Array): string {
   return `\\x${buffer.toString('hex')}`;
 }
 
-function stringifyJson(value: unknown, place: Place): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch (error) {
-    // BigInt values and cycles make JSON.stringify throw a TypeError.
-    const why = error instanceof Error ? error.message : String(error);
-    throw cannotEncode(place, `an object that JSON.stringify rejects (${why})`);
-  }
-  if (json === undefined) throw cannotEncode(place, 'a value that JSON.stringify turns into nothing');
-  return json;
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+
+function cannotEncode(place: Place, value: unknown, what: string): ParameterError {
+  const where = place.inArray ? `an element of parameter $${place.index + 1}` : `parameter $${place.index + 1}`;
+  return new ParameterError(`${where}: cannot send ${what}`, { index: place.index, valueType: describeType(value) });
 }
 
-function cannotEncode(place: Place, what: string): TypeConversionError {
-  const where = place.inArray ? `an element of parameter $${place.index + 1}` : `parameter $${place.index + 1}`;
-  return new TypeConversionError(`${where}: cannot send ${what}`);
+/** A short name for a value's type, for errors: `symbol`, `Date`, `object (plain)`, `Map`... */
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  try {
+    if (Array.isArray(value)) return 'array';
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) return 'object (plain)';
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' && name !== '' ? name : 'object';
+  } catch {
+    // A Proxy whose traps throw: describing it must not fail in its turn.
+    return 'object';
+  }
 }

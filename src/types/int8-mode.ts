@@ -1,4 +1,5 @@
 import { ConfigError, TypeConversionError } from '../errors.js';
+import { shorten } from './error-text.js';
 
 /**
  * How int8 (bigint) columns become JS values. Picodata sends **every** integer as int8, so this choice
@@ -53,7 +54,7 @@ export function int8ToNumber(text: string): number {
   // double that is not a safe integer: this one test is exact.
   if (Number.isSafeInteger(n)) return n;
   throw new TypeConversionError(
-    `int8 value ${text} is beyond ±Number.MAX_SAFE_INTEGER and would lose precision as a JS number; ` +
+    `int8 value ${shorten(text)} is beyond ±Number.MAX_SAFE_INTEGER and would lose precision as a JS number; ` +
       `set the option int8: 'bigint' or int8: 'string' to read it exactly`,
   );
 }
@@ -88,3 +89,4 @@ export function int8Parser(mode: Int8Mode): ((text: string) => number | bigint) 
       return undefined;
   }
 }
+

@@ -1,4 +1,5 @@
 import { TypeConversionError } from '../errors.js';
+import { shorten } from './error-text.js';
 import { parseArrayLiteral } from './array-literal.js';
 import { int8Parser, type Int8Mode } from './int8-mode.js';
 import { OID } from './oids.js';
@@ -37,7 +38,7 @@ function parseFloatText(text: string): number {
     case '-infinity':
       return -Infinity;
   }
-  throw new TypeConversionError(`float value ${JSON.stringify(text)} is not a number`);
+  throw new TypeConversionError(`float value ${JSON.stringify(shorten(text))} is not a number`);
 }
 
 /** PostgreSQL and Picodata both write booleans as `t`/`f`; `true` is accepted in case another proxy spells it out. */

@@ -210,3 +210,20 @@ test('destroy() fails queries in flight at once with an outcome-unknown error', 
     return true;
   });
 });
+
+test('util.inspect shows the address, state and in-flight count, never the password', async () => {
+  const { inspect } = await import('node:util');
+  const options = { ...target(), ssl: 'disable' as const };
+  const conn = await Connection.connect(options);
+  try {
+    const pending = conn.fetchval('SELECT 1');
+    const shown = inspect(conn, { depth: 5, showHidden: true });
+    assert.equal(shown, `Connection { address: '${conn.address}', state: 'ready', inFlight: 1 }`);
+    assert.ok(!shown.includes(options.password!));
+    assert.ok(!inspect({ nested: { conn } }, { depth: 10 }).includes(options.password!));
+    await pending;
+  } finally {
+    await conn.close();
+  }
+  assert.match(inspect(conn), /state: 'closed', inFlight: 0/);
+});

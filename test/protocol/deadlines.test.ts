@@ -164,3 +164,22 @@ test('a server that sends garbage fails the connect with a typed error and no cr
     server.close();
   }
 });
+
+test('a query withdrawn before it was written still prepares the statement that the queries queued behind it use', async () => {
+  const conn = await Connection.connect(target());
+  try {
+    const sql = `SELECT $1::int8 + 1 AS withdrawn_${process.pid}`;
+    const controller = new AbortController();
+    const first = conn.fetchval(sql, [1], { signal: controller.signal });
+    const second = conn.fetchval(sql, [2]);
+    const third = conn.fetchval(sql, [3]);
+    controller.abort();
+    await assert.rejects(first, (e: unknown) => e instanceof AbortError && e.mayHaveReachedServer === false);
+    assert.deepEqual(await Promise.all([second, third]), [3, 4]);
+    assert.equal(conn.preparedStatementCount, 1);
+    assert.equal(await conn.fetchval(sql, [9]), 10);
+    assert.equal(conn.inFlight, 0);
+  } finally {
+    await conn.close();
+  }
+});

@@ -1,0 +1,86 @@
+import { serialize } from 'pg-protocol';
+import { ParameterError } from '../errors.js';
+import type { PendingQuery } from './pending-query.js';
+import type { StatementCache } from './statement-cache.js';
+
+const EXECUTE_SYNC = Buffer.concat([serialize.execute(), serialize.sync()]);
+const DESCRIBE_PORTAL = serialize.describe({ type: 'P' });
+const SYNC = serialize.sync();
+
+/** PostgreSQL refuses a message of 1 GiB or more; Picodata's limits are lower still. */
+const MAX_BIND_BYTES = 0x3fffffff;
+
+/**
+ * Builds every message a query will write (into `q.parts`), at the moment it is accepted, so that anything
+ * that can fail does so in the caller's own call, before the query is queued: pg-protocol's serializer
+ * shares one writer between all connections, and a failure halfway through a message would otherwise
+ * corrupt the next message any connection sends. Picks or creates the cached statement; a new one is
+ * prepared by this query (Parse + Describe), an evicted one is closed in the same write.
+ *
+ * @throws {ParameterError} when the cached statement is known to take a different number of parameters,
+ *   or the parameters do not fit in one message; nothing is changed then.
+ */
+export function buildQueryMessage(q: PendingQuery, cache: StatementCache | undefined): void {
+  let added: { name: string; sql: string } | undefined;
+  try {
+    buildInto(q, cache, (statement) => (added = statement));
+  } catch (error) {
+    // The shared writer may hold part of a message: flushing it into a message that is thrown away
+    // leaves it empty for the next caller.
+    serialize.query('');
+    if (added !== undefined) cache?.deleteByName(added.name);
+    q.parts = [];
+    q.statement = undefined;
+    throw error;
+  }
+}
+
+function buildInto(q: PendingQuery, cache: StatementCache | undefined, onAdded: (s: { name: string; sql: string }) => void): void {
+  const parts: Buffer[] = [];
+  if (q.closeFirst !== undefined) {
+    parts.push(serialize.close({ type: 'S', name: q.closeFirst }));
+    q.closeFirst = undefined;
+  }
+  if (cache !== undefined && q.prepare) {
+    let statement = cache.get(q.sql);
+    if (statement !== undefined && statement.paramCount !== undefined && statement.paramCount !== q.params.length) {
+      throw new ParameterError(
+        `the statement takes ${statement.paramCount} parameter${statement.paramCount === 1 ? '' : 's'}, got ${q.params.length}`,
+      );
+    }
+    if (statement === undefined) {
+      const added = cache.add(q.sql);
+      statement = added.statement;
+      onAdded(statement);
+      if (added.evicted !== undefined) parts.push(serialize.close({ type: 'S', name: added.evicted.name }));
+      parts.push(serialize.parse({ name: statement.name, text: q.sql }), serialize.describe({ type: 'S', name: statement.name }));
+      q.parses = true;
+    }
+    q.prepareParts = parts.length;
+    q.statement = statement;
+    parts.push(checkedBind(serialize.bind({ statement: statement.name, values: q.params })), EXECUTE_SYNC);
+  } else {
+    q.parses = true;
+    q.prepareParts = parts.length;
+    parts.push(serialize.parse({ text: q.sql }), checkedBind(serialize.bind({ values: q.params })), DESCRIBE_PORTAL, EXECUTE_SYNC);
+  }
+  if (cache !== undefined) q.cacheMark = cache.lastId;
+  q.parts = parts;
+}
+
+function checkedBind(bind: Buffer): Buffer {
+  if (bind.length > MAX_BIND_BYTES) {
+    throw new ParameterError(`the parameters take ${bind.length} bytes; one message may carry at most ${MAX_BIND_BYTES}`);
+  }
+  return bind;
+}
+
+/**
+ * What a query that was withdrawn before it was written still has to send: the preparation of a statement
+ * that later queries, already built, refer to (Parse + Describe + Sync, and nothing that executes).
+ * `undefined` when it prepares nothing, and can simply be dropped.
+ */
+export function preparationOnly(q: PendingQuery): Buffer[] | undefined {
+  if (q.prepareParts === 0) return undefined;
+  return [...q.parts.slice(0, q.prepareParts), SYNC];
+}

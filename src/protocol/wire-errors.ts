@@ -1,0 +1,41 @@
+import type { DatabaseError } from 'pg-protocol';
+import { AuthenticationError, ConnectionError, PicotsError, ServerError } from '../errors.js';
+
+/**
+ * The typed error for an ErrorResponse. Only strings are copied out of the message, so the error keeps
+ * no reference to the parser's buffers.
+ */
+export function serverError(msg: DatabaseError, address: string): ServerError {
+  const code = msg.code ?? 'XX000';
+  const fields = { severity: msg.severity, detail: msg.detail, hint: msg.hint, position: msg.position };
+  return code === '28P01'
+    ? new AuthenticationError(code, msg.message, fields, address)
+    : new ServerError(code, msg.message, fields, address);
+}
+
+/** The error for a FATAL ErrorResponse, or one that came with no query waiting: the session is over. */
+export function sessionEndedError(msg: DatabaseError, address: string): ConnectionError {
+  return new ConnectionError(`the server ended the session: ${msg.message} (SQLSTATE ${msg.code ?? '?'})`, {
+    phase: 'sent',
+    mayHaveReachedServer: true,
+    instance: address,
+  });
+}
+
+/**
+ * The error each affected query gets when its connection goes away: `sent` says whether the query was
+ * written (then its outcome is unknown: Picodata autocommits, so it may have been applied), `receiving`
+ * whether a reply for it had arrived.
+ */
+export function lostQueryError(base: Error, sent: boolean, receiving: boolean, address: string): Error {
+  const what = base.message.replace(/ \(instance [^)]*\)$/, '');
+  if (!sent) {
+    return new ConnectionError(`${what}; the query was not sent`, { phase: 'acquire', mayHaveReachedServer: false, instance: address, cause: base });
+  }
+  const phase = receiving ? 'result' : 'sent';
+  if (base instanceof ConnectionError && base.phase === phase && base.mayHaveReachedServer) return base;
+  if (base instanceof PicotsError) {
+    return new ConnectionError(`${what}; the outcome of the query is unknown`, { phase, mayHaveReachedServer: true, instance: address, cause: base });
+  }
+  return base;
+}
