@@ -25,7 +25,10 @@ function run(chunks: Buffer[], cutAt = -1) {
   const filter = new BackendFilter({
     emit: (b) => out.push(b),
     readyForQuery: () => events.push(`Z after ${Buffer.concat(out).length}`),
-    error: () => events.push('E'),
+    error: (body) => {
+      events.push('E');
+      return message('E', Buffer.concat([Buffer.from('X'), body]));
+    },
     shouldCut: () => asked++ === cutAt,
     cut: () => events.push('cut'),
   });
@@ -69,11 +72,15 @@ test('int2 and int4 columns are described as int8, other types as sent, whatever
   }
 });
 
-test('each ErrorResponse is reported when it starts', () => {
-  const error = message('E', 'SERROR\u0000C42P01\u0000Mno\u0000\u0000');
-  const { bytes, events } = run([Buffer.concat([error, READY])]);
-  assert.deepEqual(events, ['E', `Z after ${error.length}`]);
-  assert.deepEqual(bytes, error);
+test('each ErrorResponse is replaced, whole, by what the hook makes of it; notices are dropped', () => {
+  const body = 'SERROR\u0000C42P01\u0000Mno\u0000\u0000';
+  const notice = message('N', 'SNOTICE\u0000C00000\u0000Mskipping\u0000\u0000');
+  const replaced = message('E', `X${body}`);
+  for (const size of [1, 6, 1000]) {
+    const { bytes, events } = run(split(Buffer.concat([notice, message('E', body), ROW, READY]), size));
+    assert.deepEqual(events, ['E', `Z after ${replaced.length + ROW.length}`], `chunks of ${size}`);
+    assert.deepEqual(bytes, Buffer.concat([replaced, ROW]), `chunks of ${size}`);
+  }
 });
 
 test('a cut sends the header and part of the message, then nothing', () => {

@@ -219,3 +219,37 @@ test('on Picodata, a portal lives until Sync, so a row-limited Execute can be re
     'parseComplete', 'bindComplete', 'dataRow', 'dataRow', 'portalSuspended', 'dataRow', 'commandComplete', 'readyForQuery',
   ]);
 });
+
+test('on Picodata, an SQL error is XX000 with only severity, code and message; the stand-in rewrites PostgreSQL\'s', { timeout: 10_000 }, async () => {
+  const { client } = await login();
+  const table = await freshTable(client);
+  await query(client, `INSERT INTO ${table} VALUES (1)`);
+  for (const sql of [`INSERT INTO ${table} VALUES (1)`, 'SELECT * FROM no_such_table', 'SELEKT 1']) {
+    const [error] = await query(client, sql) as DatabaseError[];
+    assert.equal(error?.name, 'error', sql);
+    // PostgreSQL would say 23505 with detail, schema, table and constraint; 42P01 and 42601 with a position.
+    assert.equal(error?.code, 'XX000', sql);
+    assert.equal(error?.severity, 'ERROR', sql);
+    assert.deepEqual([error?.detail, error?.position, error?.table, error?.constraint, error?.file], [undefined, undefined, undefined, undefined, undefined], sql);
+  }
+  client.send(Buffer.concat([serialize.bind({ statement: 'never_prepared' }), serialize.sync()]));
+  assert.equal((await client.untilReady() as DatabaseError[])[0]?.code, 'XX000', 'PostgreSQL would say 26000');
+});
+
+test('on Picodata, a failed login is 28P01 "authentication failed for user \'u\'" with severity ERROR; the stand-in says the same', { timeout: 10_000 }, async () => {
+  const client = await RawClient.connect(cluster.instance('i1').address);
+  clients.push(client);
+  const { user } = cluster.users.cleartext;
+  client.send(serialize.startup({ user, database: cluster.databases.current }));
+  assert.equal((await client.next()).name, 'authenticationCleartextPassword');
+  client.send(serialize.password('wrong password'));
+  const error = await client.next() as DatabaseError;
+  assert.deepEqual([error.name, error.code, error.severity, error.message], ['error', '28P01', 'ERROR', `authentication failed for user '${user}'`]);
+  await client.closed;
+});
+
+test('on Picodata, ordinary statements send no NoticeResponse; the stand-in drops PostgreSQL\'s', { timeout: 10_000 }, async () => {
+  const { client } = await login();
+  // PostgreSQL sends NOTICE "table ... does not exist, skipping".
+  assert.deepEqual(names(await query(client, 'DROP TABLE IF EXISTS fidelity_never_created')), ['commandComplete', 'readyForQuery']);
+});

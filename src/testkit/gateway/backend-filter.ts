@@ -8,8 +8,10 @@ import { widenIntegerColumns } from './row-description.js';
  *   reports after a `SET` have no counterpart on Picodata;
  * - ReadyForQuery (`Z`) is dropped and reported, so the session can send its own (always `I`), swallow
  *   the answers to the Syncs it added, and slot its own answers in at the right place;
+ * - NoticeResponse (`N`) is dropped: Picodata sends notices only for its own query metadata;
  * - RowDescription (`T`) is held until whole and its integer columns become int8;
- * - each ErrorResponse (`E`) is reported, so the session knows when a pipeline failed;
+ * - ErrorResponse (`E`) is held until whole and replaced by what the `error` hook makes of it (the
+ *   session learns that a pipeline failed, and Picodata's fields and codes replace PostgreSQL's);
  * - at the start of a DataRow (`D`) or CommandComplete (`C`) the stream can be cut: part of that message
  *   goes out and nothing after it.
  */
@@ -20,8 +22,8 @@ export interface BackendFilterHooks {
   emit(bytes: Buffer): void;
   /** A whole ReadyForQuery came (and was dropped); everything before it went to `emit`. */
   readyForQuery(): void;
-  /** An ErrorResponse starts. */
-  error(): void;
+  /** A whole ErrorResponse came: its body (fields, without type and length); returns the message to send instead. */
+  error(body: Buffer): Buffer;
   /** Asked at the start of each DataRow and CommandComplete: cut the stream here? */
   shouldCut(): boolean;
   /** The stream was cut: `emit` got the start of a message and will get nothing more. */
@@ -31,6 +33,7 @@ export interface BackendFilterHooks {
 const HEADER = 5;
 const BACKEND_KEY_DATA = 0x4b; // K
 const PARAMETER_STATUS = 0x53; // S
+const NOTICE_RESPONSE = 0x4e; // N
 const READY_FOR_QUERY = 0x5a; // Z
 const ROW_DESCRIPTION = 0x54; // T
 const ERROR_RESPONSE = 0x45; // E
@@ -46,7 +49,7 @@ export class BackendFilter {
   #remaining = 0;
   #inBody = false;
   #dropping = false;
-  /** Parts of a RowDescription body, held until it is whole. */
+  /** Parts of a RowDescription or ErrorResponse body, held until it is whole. */
   #held: Buffer[] | undefined;
   #type = 0;
   #done = false;
@@ -65,12 +68,14 @@ export class BackendFilter {
     let pos = 0;
     while (pos < chunk.length && !this.#done) {
       if (!this.#inBody) {
+        // A header wholly inside this chunk is passed on as a slice of it; one split across chunks is copied.
+        const whole = this.#headerFill === 0 && chunk.length - pos >= HEADER;
         const n = Math.min(HEADER - this.#headerFill, chunk.length - pos);
         chunk.copy(this.#header, this.#headerFill, pos, pos + n);
         this.#headerFill += n;
         pos += n;
         if (this.#headerFill < HEADER) break;
-        this.#startMessage(chunk, pos);
+        this.#startMessage(chunk, pos, whole);
         if (this.#done) return;
       } else {
         const n = Math.min(this.#remaining, chunk.length - pos);
@@ -84,18 +89,22 @@ export class BackendFilter {
     this.#flush();
   }
 
-  /** The header is whole; `rest` from `pos` holds whatever of the body has come. */
-  #startMessage(rest: Buffer, pos: number): void {
+  /** The header is whole (and in `rest` just before `pos` when `wholeInRest`); `rest` from `pos` holds whatever of the body has come. */
+  #startMessage(rest: Buffer, pos: number, wholeInRest: boolean): void {
     const type = this.#header[0] ?? 0;
     this.#type = type;
     // A length below 4 is garbage from the server; pass it on and let the client complain.
     this.#remaining = Math.max(0, this.#header.readInt32BE(1) - 4);
     this.#inBody = true;
     this.#headerFill = 0;
-    this.#dropping = type === BACKEND_KEY_DATA || type === PARAMETER_STATUS || type === READY_FOR_QUERY;
+    this.#dropping = type === BACKEND_KEY_DATA || type === PARAMETER_STATUS || type === READY_FOR_QUERY || type === NOTICE_RESPONSE;
     if (this.#dropping) return;
-    if (type === ERROR_RESPONSE) this.#hooks.error();
-    const header = Buffer.from(this.#header);
+    if (type === ERROR_RESPONSE) {
+      // Rewritten whole, header included: its length changes.
+      this.#held = [];
+      return;
+    }
+    const header = wholeInRest ? rest.subarray(pos - HEADER, pos) : Buffer.from(this.#header);
     if ((type === DATA_ROW || type === COMMAND_COMPLETE) && this.#hooks.shouldCut()) {
       const part = Math.min(Math.floor(this.#remaining / 2), rest.length - pos);
       this.#pending.push(header, rest.subarray(pos, pos + part));
@@ -115,8 +124,10 @@ export class BackendFilter {
     if (held) {
       this.#held = undefined;
       // Usually the whole body came in one chunk: rewrite that slice of it, no copy.
-      const body = held.length === 1 ? held[0] : Buffer.concat(held);
-      if (body) {
+      const body = (held.length === 1 ? held[0] : undefined) ?? Buffer.concat(held);
+      if (this.#type === ERROR_RESPONSE) {
+        this.#pending.push(this.#hooks.error(body));
+      } else {
         widenIntegerColumns(body);
         this.#pending.push(body);
       }

@@ -131,6 +131,8 @@ export class Conversation {
     this.#answered += 1;
     if (owner === 'startup') {
       this.#loggedIn = true;
+      // The login messages are all answered: nothing is pending on the server.
+      this.#unsynced = false;
       this.#hooks.toClient(PICODATA_PARAMETER_STATUS);
     }
     if (owner !== 'gateway') this.#hooks.toClient(READY_IDLE);

@@ -3,6 +3,7 @@ import { parsePicodataOptions } from '../../config/picodata-options.js';
 import { BackendFilter } from './backend-filter.js';
 import type { Faults } from './faults.js';
 import { Conversation } from './conversation.js';
+import { picodataError } from './error-response.js';
 import { encodeStartup, FramingError, FrontendReader, type FirstPacket } from './frontend-reader.js';
 import { SSL_REFUSED } from './gateway-replies.js';
 import { Outbound } from './outbound.js';
@@ -187,7 +188,10 @@ export class Session {
         if (this.rec.state === 'handshake') this.rec.state = 'open';
         conversation.serverReady();
       },
-      error: () => conversation.serverError(),
+      error: (body) => {
+        conversation.serverError();
+        return picodataError(body, user ?? '');
+      },
       shouldCut: () => this.setup.faults.takeCut(),
       cut: () => this.endAfterReply('cut mid-result'),
     });
