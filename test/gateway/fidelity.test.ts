@@ -157,8 +157,18 @@ test('on Picodata, the ParameterStatus after login is its own six whatever the c
   assert.deepEqual(names(handshake).slice(-7), [...Array(6).fill('parameterStatus'), 'readyForQuery']);
   assert.deepEqual(await column(client, "SELECT '2024-01-02 03:04:05+00'::timestamptz::text"), ['2024-01-02 03:04:05+00'],
     'the TimeZone and DateStyle the client sent changed nothing');
-  // PostgreSQL reports a changed reported setting; Picodata's SET changes nothing and reports nothing.
-  assert.ok(!names(await query(client, "SET application_name = 'y'")).includes('parameterStatus'));
+});
+
+test('on Picodata, SET replies SET and changes nothing; the stand-in answers it itself', { timeout: 10_000 }, async () => {
+  const { client } = await login();
+  for (const sql of ["SET application_name = 'y'", "SET TIME ZONE 'Asia/Tokyo'", 'SET statement_timeout = 1']) {
+    const reply = await query(client, sql);
+    // PostgreSQL would also report a changed setting with ParameterStatus.
+    assert.deepEqual(names(reply), ['commandComplete', 'readyForQuery'], sql);
+    assert.equal((reply[0] as CommandCompleteMessage).text, 'SET');
+  }
+  assert.deepEqual(await column(client, "SELECT '2024-01-02 03:04:05+00'::timestamptz::text"), ['2024-01-02 03:04:05+00']);
+  assert.deepEqual(await column(client, 'SELECT pg_sleep(0.01)::text'), [''], 'no statement timeout');
 });
 
 test('on Picodata, COPY messages get 0A000 and FunctionCall an IO error and a close; the stand-in answers the same, never PostgreSQL', { timeout: 10_000 }, async () => {

@@ -9,6 +9,12 @@ test('bare transaction statements are no-ops with Picodata\'s tags, whatever the
   for (const [sql, tag] of cases) assert.deepEqual(picodataStatement(sql), { kind: 'no-op', tag }, JSON.stringify(sql));
 });
 
+test('SET in any form replies SET and changes nothing', () => {
+  for (const sql of ['SET a = 1', 'set search_path TO x', 'SET TIME ZONE \'UTC\'', 'SET SESSION statement_timeout = 1']) {
+    assert.deepEqual(picodataStatement(sql), { kind: 'no-op', tag: 'SET' }, sql);
+  }
+});
+
 test('transaction words followed by more, and statements Picodata cannot parse, are parse errors at pest\'s position', () => {
   assert.deepEqual(picodataStatement('BEGIN WORK'), { kind: 'parse-error', at: 6, expected: 'EOF' });
   assert.equal((picodataStatement('COMMIT AND CHAIN') as { at: number }).at, 7);
@@ -20,7 +26,7 @@ test('transaction words followed by more, and statements Picodata cannot parse, 
 });
 
 test('everything else goes on to PostgreSQL', () => {
-  for (const sql of ['SELECT 1', 'INSERT INTO t VALUES (1)', 'DO $$ BEGIN NULL; END $$', 'ending', 'begin_x', 'copy_table', '-- BEGIN', '', 'SET a = 1']) {
+  for (const sql of ['SELECT 1', 'INSERT INTO t VALUES (1)', 'DO $$ BEGIN NULL; END $$', 'ending', 'begin_x', 'copy_table', '-- BEGIN', '', 'settle', 'SET']) {
     assert.equal(picodataStatement(sql), undefined, sql);
   }
 });

@@ -2,8 +2,8 @@ import { bindNames, executeFields, parseName, target } from './extended-fields.j
 import { FRONTEND_MESSAGE_NAMES, messageSql, type FrontendMessage } from './frontend-reader.js';
 import {
   BIND_COMPLETE, CLOSE_COMPLETE, featureNotSupported, multiStatementError, NO_DATA, NO_PARAMETERS_NO_DATA,
-  PARSE_COMPLETE, parseError, PICODATA_PARAMETER_STATUS, READY_IDLE, transactionComplete, unknownMessageType,
-  type TransactionTag,
+  PARSE_COMPLETE, parseError, PICODATA_PARAMETER_STATUS, READY_IDLE, noOpComplete, unknownMessageType,
+  type NoOpTag,
 } from './gateway-replies.js';
 import { picodataStatement } from './picodata-statements.js';
 import type { RecordedMessage } from './session-record.js';
@@ -42,7 +42,7 @@ const SYNC: Buffer = Buffer.from([0x53, 0, 0, 0, 4]);
  * - after an error the client's messages are discarded up to its next Sync, which gets one ReadyForQuery.
  *   To know whether a statement failed before the next one runs, the gateway waits for the answer to its
  *   added Sync ({@link blocked}) before going on;
- * - bare BEGIN/COMMIT/ROLLBACK/END are answered as Picodata does (they do nothing), in the simple and the
+ * - bare BEGIN/COMMIT/ROLLBACK/END and SET are answered as Picodata does (they do nothing), in the simple and the
  *   extended protocol, and statements Picodata cannot parse (START TRANSACTION, SAVEPOINT, COPY, ...) get
  *   its parse error, never reaching PostgreSQL;
  * - COPY's messages and a password after the login get 0A000; an unknown message type (FunctionCall)
@@ -71,9 +71,9 @@ export class Conversation {
   #waiting = false;
   #ended = false;
   #held: FrontendMessage | undefined;
-  /** Statements and portals that hold a transaction statement, answered here; Picodata's storage is per client too. */
-  readonly #statements = new Map<string, TransactionTag>();
-  readonly #portals = new Map<string, TransactionTag>();
+  /** Statements and portals that hold a no-op statement, answered here. */
+  readonly #statements = new Map<string, NoOpTag>();
+  readonly #portals = new Map<string, NoOpTag>();
   #clientTerminated = false;
 
   constructor(hooks: ConversationHooks) {
@@ -207,7 +207,7 @@ export class Conversation {
       return;
     }
     this.#record(message, 'refused');
-    this.#reply(statement.kind === 'no-op' ? transactionComplete(statement.tag) : parseError(sql, statement.at, statement.expected));
+    this.#reply(statement.kind === 'no-op' ? noOpComplete(statement.tag) : parseError(sql, statement.at, statement.expected));
     this.#reply(READY_IDLE);
   }
 
@@ -267,7 +267,7 @@ export class Conversation {
     }
     if (this.#unsynced) return this.#syncFirst(message);
     this.#record(message, 'refused');
-    this.#reply(transactionComplete(tag));
+    this.#reply(noOpComplete(tag));
   }
 
   /** COPY's messages, FunctionCall, a password after the login, anything unknown. */

@@ -42,16 +42,17 @@ export const PICODATA_PARAMETER_STATUS: Buffer = Buffer.concat(
 );
 
 /** The command tags of the statements Picodata accepts and ignores (END is a COMMIT). */
-export type TransactionTag = 'BEGIN' | 'COMMIT' | 'ROLLBACK';
+export type NoOpTag = 'BEGIN' | 'COMMIT' | 'ROLLBACK' | 'SET';
 
-const COMMAND_COMPLETE: Readonly<Record<TransactionTag, Buffer>> = {
+const COMMAND_COMPLETE: Readonly<Record<NoOpTag, Buffer>> = {
   BEGIN: typed('C', Buffer.from('BEGIN\0', 'latin1')),
   COMMIT: typed('C', Buffer.from('COMMIT\0', 'latin1')),
   ROLLBACK: typed('C', Buffer.from('ROLLBACK\0', 'latin1')),
+  SET: typed('C', Buffer.from('SET\0', 'latin1')),
 };
 
-/** CommandComplete for a transaction statement, as Picodata answers it (it does nothing). */
-export function transactionComplete(tag: TransactionTag): Buffer {
+/** CommandComplete for a statement Picodata accepts and ignores. */
+export function noOpComplete(tag: NoOpTag): Buffer {
   return COMMAND_COMPLETE[tag];
 }
 

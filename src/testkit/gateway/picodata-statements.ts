@@ -1,10 +1,12 @@
-import type { TransactionTag } from './gateway-replies.js';
+import type { NoOpTag } from './gateway-replies.js';
 
 /**
  * Which statements the gateway answers itself because Picodata treats them differently from PostgreSQL
  * (FACTS.md, "No transactions"):
  * - bare `BEGIN`, `COMMIT`, `ROLLBACK`, `END` (any case, with `;`s after) parse and do nothing: Picodata
  *   answers CommandComplete with `BEGIN`, `COMMIT` (for END too) or `ROLLBACK`;
+ * - `SET ...` replies `SET` and changes nothing (Picodata's grammar takes `SET [SESSION|LOCAL] name = value`,
+ *   `SET TIME ZONE ...` and `SET TRANSACTION ...`; the gateway answers every SET so);
  * - any other statement opening with one of those words (`BEGIN WORK`, `COMMIT AND CHAIN`,
  *   `ROLLBACK TO SAVEPOINT s`) and the session and transaction statements its grammar lacks
  *   (`START TRANSACTION`, `SAVEPOINT`, `RELEASE`, `ABORT`, `COPY`, `SHOW`, `RESET`, `DISCARD`, `LISTEN`,
@@ -13,10 +15,10 @@ import type { TransactionTag } from './gateway-replies.js';
  * Picodata's grammar (`query.pest`) skips only spaces, tabs and line breaks between words, not comments.
  */
 export type PicodataStatement =
-  | { readonly kind: 'no-op'; readonly tag: TransactionTag }
+  | { readonly kind: 'no-op'; readonly tag: NoOpTag }
   | { readonly kind: 'parse-error'; readonly at: number; readonly expected: string };
 
-const TRANSACTION_WORDS: ReadonlyMap<string, TransactionTag> = new Map([
+const TRANSACTION_WORDS: ReadonlyMap<string, NoOpTag> = new Map([
   ['begin', 'BEGIN'], ['commit', 'COMMIT'], ['end', 'COMMIT'], ['rollback', 'ROLLBACK'],
 ]);
 
@@ -38,6 +40,7 @@ const END_OF_STATEMENT = /[ \t\r\n]*(?:;[ \t\r\n]*)*$/y;
  * @example
  * picodataStatement('rollback;')          // { kind: 'no-op', tag: 'ROLLBACK' }
  * picodataStatement('START TRANSACTION')  // { kind: 'parse-error', at: 0, ... }
+ * picodataStatement('SET search_path = x') // { kind: 'no-op', tag: 'SET' }
  * picodataStatement('SELECT 1')           // undefined
  */
 export function picodataStatement(sql: string): PicodataStatement | undefined {
@@ -59,6 +62,7 @@ export function picodataStatement(sql: string): PicodataStatement | undefined {
     SPACE.exec(sql);
     return { kind: 'parse-error', at: SPACE.lastIndex, expected: 'EOF' };
   }
+  if (lower === 'set' && /[ \t\r\n]/.test(sql[start + word.length] ?? '')) return { kind: 'no-op', tag: 'SET' };
   if (UNKNOWN_WORDS.has(lower) && !/[0-9_$]/.test(sql[start + word.length] ?? '')) {
     return { kind: 'parse-error', at: start, expected: EXPECTED_STATEMENT };
   }
