@@ -35,6 +35,9 @@ export function serverSettings(input: ServerConfigInput): string {
     jit: false,
     password_encryption: 'scram-sha-256',
     lc_messages: 'C',
+    // What Picodata reports and uses (its ParameterStatus after login); clients cannot change them there.
+    timezone: 'UTC',
+    datestyle: 'ISO, MDY',
     log_line_prefix: '%m [%p] ',
     ...(input.tls
       ? { ssl: true, ssl_cert_file: input.tls.certFile, ssl_key_file: input.tls.keyFile, ssl_ca_file: input.tls.caFile }

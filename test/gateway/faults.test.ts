@@ -71,13 +71,14 @@ test('blackhole: connects succeed but the handshake never completes; open sessio
   let answered = false;
   const pending = open.query('SELECT 42 AS answer').then((r) => {
     answered = true;
-    return r.rows[0].answer as number;
+    return r.rows[0].answer as string;
   });
   await sleep(300);
   assert.equal(answered, false, 'no answer while blackholed');
 
   cluster.unblackhole('i2');
-  assert.equal(await withTimeout(pending, 5000, 'the query after unblackhole'), 42);
+  // Every integer is int8 on Picodata, which pg returns as a string.
+  assert.equal(await withTimeout(pending, 5000, 'the query after unblackhole'), '42');
 });
 
 test('delay slows every server-to-client write', { timeout: 20_000 }, async () => {

@@ -44,9 +44,12 @@ export interface GatewayListenerInfo {
 
 /**
  * A fault-injecting pgproto gateway: one TCP listener per instance, each forwarding to that instance's
- * PostgreSQL address while behaving like Picodata where a client can tell (TLS refused with `N`, no
- * BackendKeyData, CancelRequest and GSSENCRequest closed, malformed `options` dropped, one statement per
- * Query). It is part of the stand-in, not Picodata. Use it through {@link startCluster} unless you need
+ * PostgreSQL address while behaving like Picodata where a client can tell: TLS refused with `N`, no
+ * BackendKeyData, CancelRequest and GSSENCRequest closed, malformed `options` dropped, Picodata's
+ * ParameterStatus, one statement per Query, every integer column int8, BEGIN/COMMIT/ROLLBACK/END and SET
+ * answered as no-ops, every pipelined Execute its own autocommit with skip-to-Sync after an error,
+ * ReadyForQuery always `I`, errors with Picodata's fields and codes, COPY refused (see Session and
+ * Conversation). Integer results are faithful in text format only. It is part of the stand-in, not Picodata. Use it through {@link startCluster} unless you need
  * it in front of something else.
  *
  * Every control takes an instance name and throws a `ConfigError` for an unknown one.

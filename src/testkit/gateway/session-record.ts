@@ -11,8 +11,13 @@ export interface RecordedMessage {
   readonly name: string;
   /** The SQL text, for Query and Parse. */
   readonly sql?: string;
-  /** True when the gateway answered it itself instead of forwarding (a Query with several statements). */
+  /**
+   * True when the gateway answered it itself instead of forwarding: a Query with several statements, a
+   * transaction statement (a no-op on Picodata), a statement Picodata cannot parse, a COPY message.
+   */
   readonly refused?: boolean;
+  /** True when the gateway dropped it unanswered, as Picodata does with everything after an error up to the Sync. */
+  readonly discarded?: boolean;
 }
 
 /** Where a session is. */

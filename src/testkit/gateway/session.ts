@@ -2,13 +2,12 @@ import { createConnection, type Socket } from 'node:net';
 import { parsePicodataOptions } from '../../config/picodata-options.js';
 import { BackendFilter } from './backend-filter.js';
 import type { Faults } from './faults.js';
-import {
-  encodeStartup, FramingError, FRONTEND_MESSAGE_NAMES, FrontendReader, messageSql, type FirstPacket, type FrontendMessage,
-} from './frontend-reader.js';
-import { multiStatementError, SSL_REFUSED } from './gateway-replies.js';
+import { Conversation } from './conversation.js';
+import { picodataError } from './error-response.js';
+import { encodeStartup, FramingError, FrontendReader, type FirstPacket } from './frontend-reader.js';
+import { SSL_REFUSED } from './gateway-replies.js';
 import { Outbound } from './outbound.js';
 import type { RecordedMessage, SessionRecord, SessionState } from './session-record.js';
-import { statementStarts } from './statement-count.js';
 
 /** Where a session goes and what it shares with its listener. */
 export interface SessionSetup {
@@ -23,6 +22,9 @@ export interface SessionSetup {
   readonly onClose: (session: Session) => void;
 }
 
+// While the conversation waits for the server, the client's messages pile up in the reader up to this much.
+const MAX_WAITING_BYTES = 1 << 20;
+
 type Phase = 'first' | 'decide' | 'forward' | 'closed';
 
 type MutableRecord = { -readonly [K in keyof SessionRecord]: SessionRecord[K] };
@@ -32,10 +34,12 @@ type MutableRecord = { -readonly [K in keyof SessionRecord]: SessionRecord[K] };
  * client can tell:
  * - the first packet: SSLRequest gets `N`; GSSENCRequest and CancelRequest close the socket with no
  *   reply; a StartupMessage whose `options` is not in Picodata's `name=value,...` format drops the
- *   connection with no ErrorResponse; otherwise `options` is recorded and removed (PostgreSQL would read
- *   it as command-line switches) and the startup goes on to PostgreSQL;
- * - a Query message with several statements is answered with Picodata's parse error, not forwarded;
- * - BackendKeyData never reaches the client.
+ *   connection with no ErrorResponse; otherwise `options` is recorded and the startup goes on to
+ *   PostgreSQL with only `user` and `database` (Picodata ignores the other parameters);
+ * - after the startup, a {@link Conversation} makes the message flow Picodata's (one statement per Query,
+ *   transaction statements answered as no-ops, every Execute its own autocommit, skip-to-Sync after an
+ *   error, ReadyForQuery always `I`, Picodata's ParameterStatus set) and a {@link BackendFilter} the
+ *   server's messages (no BackendKeyData, integers described as int8).
  * Faults come from the listener's {@link Faults}: a held handshake waits, a blackhole stops both
  * directions, a delay slows server-to-client bytes, an armed cut ends the session mid-result.
  */
@@ -49,13 +53,8 @@ export class Session {
   private phase: Phase = 'first';
   private first: FirstPacket | undefined;
   private sslAnswered = false;
-  /** The client sent Terminate: the server closing is then the normal end. */
-  private clientTerminated = false;
-  /** ReadyForQuery answers owed by the server: one for the startup, one per forwarded Query or Sync. */
-  private syncsSent = 0;
-  private syncsAnswered = 0;
-  /** The gateway's own answers, each to go out after the server's `after`-th ReadyForQuery. */
-  private readonly localReplies: Array<{ readonly after: number; readonly bytes: Buffer }> = [];
+  /** What happens after the startup; see {@link Conversation}. */
+  private conversation: Conversation | undefined;
   private readonly onFaults = () => this.faultsChanged();
 
   constructor(private readonly client: Socket, private readonly setup: SessionSetup) {
@@ -117,10 +116,11 @@ export class Session {
           if (this.setup.faults.held || this.setup.faults.blackholed) return;
           this.actOnFirst();
         } else if (this.phase === 'forward') {
-          if (this.setup.faults.blackholed) return;
-          const message = this.reader.readMessage();
+          const conversation = this.conversation;
+          if (this.setup.faults.blackholed || !conversation || conversation.blocked) return;
+          const message = conversation.takeHeld() ?? this.reader.readMessage();
           if (!message) return;
-          this.forward(message);
+          conversation.handle(message);
         } else {
           return;
         }
@@ -162,7 +162,7 @@ export class Session {
   }
 
   private startForwarding(parameters: Readonly<Record<string, string>>): void {
-    const { options, ...forwarded } = parameters;
+    const { options, user, database } = parameters;
     if (options !== undefined) {
       try {
         this.rec.options = parsePicodataOptions(options).pairs;
@@ -174,11 +174,26 @@ export class Session {
     const backend = createConnection({ host: this.setup.backendHost, port: this.setup.backendPort });
     this.backend = backend;
     backend.setNoDelay(true);
+    const conversation = new Conversation({
+      toServer: (bytes) => this.toBackend?.write(bytes),
+      toClient: (bytes) => this.toClient.write(bytes),
+      ...(this.setup.record ? { remember: (message: RecordedMessage) => this.messages.push(message) } : {}),
+      end: (reason) => this.endAfterReply(reason),
+      resume: () => this.advance(),
+    });
+    this.conversation = conversation;
     const filter = new BackendFilter({
       emit: (bytes) => this.toClient.write(bytes),
-      readyForQuery: () => this.readyForQuery(),
+      readyForQuery: () => {
+        if (this.rec.state === 'handshake') this.rec.state = 'open';
+        conversation.serverReady();
+      },
+      error: (body) => {
+        conversation.serverError();
+        return picodataError(body, user ?? '');
+      },
       shouldCut: () => this.setup.faults.takeCut(),
-      cut: () => this.cut(),
+      cut: () => this.endAfterReply('cut mid-result'),
     });
     backend.on('data', (chunk: Buffer) => {
       filter.push(chunk);
@@ -188,54 +203,25 @@ export class Session {
     // The server closed: the client gets what is queued, then EOF.
     backend.on('close', () => {
       if (this.phase === 'closed') return;
-      if (!this.clientTerminated) this.note('the server closed the session');
+      if (!conversation.clientTerminated) this.note('the server closed the session');
       this.toClient.end();
     });
     this.toBackend = new Outbound(backend, { delayMs: () => 0, blocked: () => this.setup.faults.blackholed }, () => this.syncFlow());
+    // Picodata reads only `user` and `options`; the rest (client_encoding, TimeZone, DateStyle, search_path,
+    // application_name) would change PostgreSQL's answers and not Picodata's. `database` picks the stand-in's schema.
+    const forwarded: Record<string, string> = {};
+    if (user !== undefined) forwarded.user = user;
+    if (database !== undefined) forwarded.database = database;
     this.toBackend.write(encodeStartup(forwarded));
-    this.syncsSent = 1;
     this.phase = 'forward';
   }
 
-  private forward(message: FrontendMessage): void {
-    const sql = messageSql(message);
-    const name = FRONTEND_MESSAGE_NAMES[message.type] ?? `unknown (${JSON.stringify(message.type)})`;
-    if (message.type === 'Q' && sql !== undefined) {
-      const starts = statementStarts(sql);
-      if (starts.length > 1) {
-        this.remember({ type: 'Q', name, sql, refused: true });
-        this.replyLocally(multiStatementError(sql, starts[1] ?? 0));
-        return;
-      }
-    }
-    this.remember(sql === undefined ? { type: message.type, name } : { type: message.type, name, sql });
-    this.toBackend?.write(message.raw);
-    if (message.type === 'X') this.clientTerminated = true;
-    if (message.type === 'Q' || message.type === 'S') this.syncsSent += 1;
-  }
-
-  private remember(message: RecordedMessage): void {
-    if (this.setup.record) this.messages.push(message);
-  }
-
-  /** Sends the gateway's own answer once every request forwarded before it has been answered. */
-  private replyLocally(bytes: Buffer): void {
-    if (this.syncsAnswered >= this.syncsSent && this.localReplies.length === 0) this.toClient.write(bytes);
-    else this.localReplies.push({ after: this.syncsSent, bytes });
-  }
-
-  private readyForQuery(): void {
-    this.syncsAnswered += 1;
-    if (this.rec.state === 'handshake') this.rec.state = 'open';
-    while (this.localReplies.length > 0 && (this.localReplies[0]?.after ?? 0) <= this.syncsAnswered) {
-      const reply = this.localReplies.shift();
-      if (reply) this.toClient.write(reply.bytes);
-    }
-  }
-
-  /** The filter sent part of a DataRow or CommandComplete: end the client side after it, drop the server side. */
-  private cut(): void {
-    this.note('cut mid-result');
+  /**
+   * Ends the client side after what is queued for it and drops the server side: the filter sent part of a
+   * DataRow or CommandComplete (a cut), or Picodata would close after its answer (an unknown message type).
+   */
+  private endAfterReply(reason: string): void {
+    this.note(reason);
     this.backend?.destroy();
     this.client.once('finish', () => this.client.destroy());
     this.toClient.end();
@@ -249,11 +235,15 @@ export class Session {
     this.advance();
   }
 
-  /** Pauses reading from a side while its bytes cannot move on (a blackhole, or the other side is backlogged). */
+  /**
+   * Pauses reading from a side while its bytes cannot move on (a blackhole, the other side is backlogged,
+   * or the conversation waits for the server and the client has already sent plenty).
+   */
   private syncFlow(): void {
     if (this.phase === 'closed') return;
     const blackholed = this.setup.faults.blackholed;
-    setPaused(this.client, blackholed || (this.toBackend?.backlogged ?? false));
+    const waiting = (this.conversation?.blocked ?? false) && this.reader.buffered > MAX_WAITING_BYTES;
+    setPaused(this.client, blackholed || waiting || (this.toBackend?.backlogged ?? false));
     if (this.backend) setPaused(this.backend, blackholed || this.toClient.backlogged);
   }
 
