@@ -70,7 +70,7 @@ export function runStrategy<T>(call: () => unknown, candidates: readonly T[], op
     error = e instanceof StrategyError ? e : new StrategyError(`${opts.name ?? 'balance strategy'} threw: ${messageOf(e)}`, { cause: e });
   }
   const picked = opts.fallback ? opts.fallback(candidates) : candidates[0];
-  return { picked, error };
+  return { picked: picked!, error };
 }
 
 /**

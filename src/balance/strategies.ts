@@ -59,7 +59,7 @@ export function roundRobin(opts: RoundRobinOptions = {}): NodeStrategy {
     const i = cursor % list.length;
     // Keep the cursor small: it only needs to be right modulo the next call's length.
     cursor = i + 1;
-    return list[i];
+    return list[i]!;
   });
 }
 
@@ -72,7 +72,7 @@ export function random(opts: StrategyOptions = {}): NodeStrategy {
   const rnd = opts.random ?? Math.random;
   return builtIn(function randomStrategy(candidates, ctx) {
     const list = avoidExcluded(candidates, ctx);
-    return list[randomIndex(rnd, list.length)];
+    return list[randomIndex(rnd, list.length)]!;
   });
 }
 
@@ -90,11 +90,11 @@ export function leastBusy(opts: StrategyOptions = {}): NodeStrategy {
   return builtIn(function leastBusyStrategy(candidates, ctx) {
     const list = avoidExcluded(candidates, ctx);
     const n = list.length;
-    if (n === 1) return list[0];
+    if (n === 1) return list[0]!;
     const i = randomIndex(rnd, n);
     let j = randomIndex(rnd, n - 1);
     if (j >= i) j++;
-    return lessBusy(list[i], list[j]);
+    return lessBusy(list[i]!, list[j]!);
   });
 }
 

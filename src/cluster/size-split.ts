@@ -47,7 +47,7 @@ export function splitSize(total: number, n: number, opts: SplitOptions = {}): nu
   const extra = effective - base * n;
   const start = ((offset % n) + n) % n;
   const shares = new Array<number>(n).fill(base);
-  for (let k = 0; k < extra; k++) shares[(start + k) % n]++;
+  for (let k = 0; k < extra; k++) shares[(start + k) % n]! += 1;
   return shares;
 }
 
@@ -79,5 +79,5 @@ export function splitPoolSizes(opts: PoolSizeSplitOptions): Array<{ min: number;
   const split = { offset: opts.offset, cap: opts.maxPerInstance };
   const max = splitSize(opts.maxSize, opts.instances, split);
   const min = splitSize(minSize, opts.instances, split);
-  return max.map((m, i) => ({ min: Math.min(min[i], m), max: m }));
+  return max.map((m, i) => ({ min: Math.min(min[i]!, m), max: m }));
 }

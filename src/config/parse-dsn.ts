@@ -100,7 +100,7 @@ export function parseDsn(dsn: string): ParsedDsn {
   // A URI cannot hold whitespace, and redaction stops at it: the text cannot be shown safely.
   if (/\s/.test(text)) throw new ConfigError('dsn', 'must not contain whitespace (percent-encode a space as %20); not shown, as it may hold a password');
   const fail = (detail: string) => new ConfigError('dsn', `${detail} (in ${redactDsn(text)})`);
-  if (!/^postgres(ql)?$/i.test(scheme[1])) throw fail(`unsupported scheme '${scheme[1]}://', use postgresql:// or postgres://`);
+  if (!/^postgres(ql)?$/i.test(scheme[1]!)) throw fail(`unsupported scheme '${scheme[1]}://', use postgresql:// or postgres://`);
 
   const rest = text.slice(scheme[0].length);
   const slashOrQuery = rest.search(/[/?]/);
@@ -154,7 +154,7 @@ function parseHosts(list: string, decode: Decode, fail: Fail): DsnHost[] {
     } else {
       const parts = entry.split(':');
       if (parts.length > 2) throw fail(`${which}: write an IPv6 address in brackets, e.g. [::1]:4327`);
-      host = decode(parts[0], which);
+      host = decode(parts[0]!, which);
       port = parts[1];
       if (!/^[A-Za-z0-9._-]+$/.test(host)) throw fail(`${which} '${host}' is not a host name or IP address`);
     }

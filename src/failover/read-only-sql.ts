@@ -36,7 +36,7 @@ const WRITE_WORDS = new Set([
 export function isReadOnlySql(sql: string): boolean {
   const words = wordsOutsideLiterals(sql);
   if (words === undefined || words.length === 0) return false;
-  if (!READ_STARTS.has(words[0])) return false;
+  if (!READ_STARTS.has(words[0]!)) return false;
   return !words.some((w) => WRITE_WORDS.has(w));
 }
 
@@ -58,7 +58,7 @@ function wordsOutsideLiterals(sql: string): string[] | undefined {
       const end = skipBlockComment(sql, i);
       if (end === undefined) return undefined;
       i = end;
-    } else if (/\s/.test(c)) {
+    } else if (/\s/.test(c!)) {
       i++;
     } else if (afterSemicolon && c !== ';') {
       return undefined; // a second statement: Picodata refuses it anyway, and it is no longer one read
@@ -85,9 +85,9 @@ function wordsOutsideLiterals(sql: string): string[] | undefined {
       const end = sql.indexOf(tag[0], i + tag[0].length);
       if (end === -1) return undefined;
       i = end + tag[0].length;
-    } else if (/[A-Za-z_]/.test(c)) {
+    } else if (/[A-Za-z_]/.test(c!)) {
       let j = i + 1;
-      while (j < n && /[A-Za-z0-9_$]/.test(sql[j])) j++;
+      while (j < n && /[A-Za-z0-9_$]/.test(sql[j]!)) j++;
       words.push(sql.slice(i, j).toLowerCase());
       i = j;
     } else {

@@ -72,10 +72,6 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
   readonly address: string;
   /** ParameterStatus values the server reported (Picodata: `server_version=15.0`, `TimeZone=UTC`, ...). */
   readonly parameters = new Map<string, string>();
-  /**
-   * @deprecated Never read by picots; kept only until the cluster layer stops writing it. Do not use.
-   */
-  tag: unknown = undefined;
 
   readonly #options: ResolvedConnectionOptions;
   #socket: WireSocket | undefined;

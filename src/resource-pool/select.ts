@@ -15,7 +15,7 @@ export function leastLoaded<T>(live: readonly Entry<T>[], cap: number): Entry<T>
   let best: Entry<T> | undefined;
   let bestLeases = cap;
   for (let i = 0; i < live.length; i++) {
-    const e = live[i];
+    const e = live[i]!;
     if (e.leases < bestLeases && e.state === 'ready' && !e.exclusive && !e.checking && !e.reserved) {
       best = e;
       bestLeases = e.leases;
@@ -34,7 +34,7 @@ export function leastLoaded<T>(live: readonly Entry<T>[], cap: number): Entry<T>
 export function drainCandidate<T>(live: readonly Entry<T>[]): Entry<T> | undefined {
   let best: Entry<T> | undefined;
   for (let i = 0; i < live.length; i++) {
-    const e = live[i];
+    const e = live[i]!;
     if (e.state === 'ready' && !e.exclusive && !e.checking && e.leases !== 0 && (best === undefined || e.leases < best.leases)) {
       best = e;
     }

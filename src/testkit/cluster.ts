@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { Gateway, type GatewayListenerInfo } from './gateway/gateway.js';
 import type { SessionRecord } from './gateway/session-record.js';
-import type { InstanceIdentity, InstanceState } from './picodata-schema.js';
+import type { InstanceIdentity, InstanceStateName } from './picodata-schema.js';
 import { startStandIn, type AddInstanceOptions, type StandIn, type StandInOptions } from './stand-in.js';
 import type { StandInUsers, UserKind } from './users.js';
 
@@ -18,7 +18,7 @@ export interface ClusterInstance extends InstanceIdentity {
   /** The PostgreSQL address the gateway forwards to. */
   readonly backendAddress: string;
   /** The state in `_pico_instance`. */
-  readonly state: InstanceState;
+  readonly state: InstanceStateName;
   /** False while killed. */
   readonly listening: boolean;
   readonly held: boolean;
@@ -159,7 +159,7 @@ export class Cluster {
   }
 
   /** Sets the instance's state in `_pico_instance` (see `StandIn.setState`); the gateway is not touched. */
-  async setState(name: string, state: InstanceState, target: InstanceState = state): Promise<void> {
+  async setState(name: string, state: InstanceStateName, target: InstanceStateName = state): Promise<void> {
     await this.standIn.setState(name, state, target);
   }
 

@@ -34,7 +34,7 @@ export {
 } from './postgres-server.js';
 export { findPostgresBinaries, type PostgresBinaries } from './postgres-binaries.js';
 export { makeCertificates, type CertificateOptions, type TlsMaterial } from './certs.js';
-export { INSTANCE_STATES, type InstanceState, type SchemaShape } from './picodata-schema.js';
+export { INSTANCE_STATES, type InstanceStateName, type SchemaShape } from './picodata-schema.js';
 export { runPsql, type AdminTarget, type PsqlOptions } from './psql.js';
 export { STAND_IN_USERS, type StandInUser, type StandInUsers, type UserKind } from './users.js';
 export { StandInError } from './stand-in-error.js';

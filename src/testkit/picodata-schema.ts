@@ -18,11 +18,11 @@ import { quoteIdent, quoteLiteral } from './sql-text.js';
  */
 export type SchemaShape = 'current' | 'legacy';
 
-/** An instance's state variant, the first element of Picodata's `[variant, incarnation]`. */
-export type InstanceState = 'Online' | 'Offline' | 'Expelled';
+/** A state variant as the stand-in writes it into `_pico_instance` (the client's parsed state is `InstanceState`). */
+export type InstanceStateName = 'Online' | 'Offline' | 'Expelled';
 
 /** The states an instance may be put in. */
-export const INSTANCE_STATES: readonly InstanceState[] = ['Online', 'Offline', 'Expelled'];
+export const INSTANCE_STATES: readonly InstanceStateName[] = ['Online', 'Offline', 'Expelled'];
 
 /** What identifies an instance in `_pico_instance`, shared by every testkit view of one. */
 export interface InstanceIdentity {
@@ -38,7 +38,7 @@ export interface InstanceIdentity {
 /** One instance as the schema stores it. */
 export interface InstanceRecord extends InstanceIdentity {
   readonly picodataVersion: string;
-  readonly state: InstanceState;
+  readonly state: InstanceStateName;
   /** The pgproto address advertised in `_pico_peer_address`. */
   readonly advertisedAddress: string;
   /** The iproto address advertised in `_pico_peer_address` (never listened on). */
@@ -148,10 +148,10 @@ DELETE FROM _pico_instance WHERE ${where} RETURNING ${c.name};`;
  * the target becomes Online again, and stays otherwise; both states carry the target's incarnation.
  * Prints the name when the instance exists.
  */
-export function setStateSql(shape: SchemaShape, name: string, current: InstanceState, target: InstanceState): string {
+export function setStateSql(shape: SchemaShape, name: string, current: InstanceStateName, target: InstanceStateName): string {
   const c = COLUMNS[shape];
   const incarnation = `((${c.target}->>1)::bigint + CASE WHEN ${c.target}->>0 <> 'Online' AND ${quoteLiteral(target)} = 'Online' THEN 1 ELSE 0 END)`;
-  const json = (state: InstanceState) => `('["${state}",' || ${incarnation} || ']')::json`;
+  const json = (state: InstanceStateName) => `('["${state}",' || ${incarnation} || ']')::json`;
   return `UPDATE _pico_instance SET ${c.current} = ${json(current)}, ${c.target} = ${json(target)}
   WHERE ${c.name} = ${quoteLiteral(name)} RETURNING ${c.name};`;
 }
@@ -179,7 +179,7 @@ export const READ_INSTANCES_SQL = `SELECT coalesce(json_agg(json_build_object(
   'iprotoAddress', (SELECT address FROM _pico_peer_address p WHERE p.raft_id = i.raft_id AND connection_type = 'iproto')
 ) ORDER BY i.raft_id), '[]') FROM _pico_instance i JOIN _stand_in_backend b ON b.instance_uuid = i.uuid;`;
 
-function stateJson(state: InstanceState, incarnation: number): string {
+function stateJson(state: InstanceStateName, incarnation: number): string {
   // Picodata prints compact JSON: ["Online",1].
   return `[${JSON.stringify(state)},${incarnation}]`;
 }

@@ -5,7 +5,7 @@ import { backendServerAddresses } from './backend-sockets.js';
 import type { TlsMaterial } from './certs.js';
 import {
   discoverySchemaSql, INSTANCE_STATES, insertInstanceSql, NEXT_RAFT_ID_SQL, READ_INSTANCES_SQL, removeInstanceSql,
-  setAdvertisedAddressSql, setStateSql, type InstanceIdentity, type InstanceRecord, type InstanceState, type SchemaShape,
+  setAdvertisedAddressSql, setStateSql, type InstanceIdentity, type InstanceRecord, type InstanceStateName, type SchemaShape,
 } from './picodata-schema.js';
 import { loopbackAddresses, startPostgres, type PostgresServer } from './postgres-server.js';
 import { runPsql, type AdminTarget } from './psql.js';
@@ -43,7 +43,7 @@ export interface StandInInstance extends InstanceIdentity {
   /** The pgproto address in `_pico_peer_address`; equal to `address` unless changed with `setAdvertisedAddress`. */
   readonly advertisedAddress: string;
   /** The current state variant. */
-  readonly state: InstanceState;
+  readonly state: InstanceStateName;
 }
 
 /** Everything needed to drive a running stand-in from another process; plain JSON. */
@@ -82,7 +82,7 @@ export interface DsnOptions {
 /** Options of {@link StandIn.addInstance}. */
 export interface AddInstanceOptions {
   /** `Online` by default. */
-  readonly state?: InstanceState;
+  readonly state?: InstanceStateName;
   /** A new replicaset `r<raftId>` by default; an existing name joins that replicaset. */
   readonly replicasetName?: string;
   readonly tier?: string;
@@ -177,7 +177,7 @@ export class StandIn {
    * Sets an instance's `current_state` to `state` and `target_state` to `target` (default: the same),
    * as Picodata shows them: `["Offline",1]`. The incarnation grows when the target becomes Online again.
    */
-  async setState(name: string, state: InstanceState, target: InstanceState = state): Promise<void> {
+  async setState(name: string, state: InstanceStateName, target: InstanceStateName = state): Promise<void> {
     for (const s of [state, target]) {
       if (!INSTANCE_STATES.includes(s)) throw new ConfigError('state', `expected one of ${INSTANCE_STATES.join(', ')}, not ${s}`);
     }
@@ -371,7 +371,7 @@ interface NewRecordInput {
   readonly replicasetUuid: string;
   readonly tier: string;
   readonly picodataVersion: string;
-  readonly state: InstanceState;
+  readonly state: InstanceStateName;
 }
 
 function newRecord(input: NewRecordInput): InstanceRecord {

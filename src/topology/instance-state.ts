@@ -85,7 +85,7 @@ function parseText(text: string): InstanceState | undefined {
     return Array.isArray(parsed) || (parsed !== null && typeof parsed === 'object') ? parseInstanceState(parsed) : undefined;
   }
   const display = DISPLAY_FORM.exec(text);
-  if (display) return { variant: display[1], incarnation: Number(display[2]) };
+  if (display) return { variant: display[1]!, incarnation: Number(display[2]) };
   return bare(text);
 }
 

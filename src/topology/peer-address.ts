@@ -32,7 +32,7 @@ export function parsePeerAddress(text: string): PeerAddress | undefined {
   if (!m) return undefined;
   const port = Number(m[2]);
   if (port < 1 || port > 65535) return undefined;
-  return { host: m[1], port };
+  return { host: m[1]!, port };
 }
 
 /**

@@ -108,10 +108,10 @@ function arrayDecoder(names: readonly string[], parsers: readonly (TextParser | 
       for (; i < width; i++) {
         const value = values[i];
         const parse = parsers[i];
-        row[i] = value === null || parse === undefined ? value : parse(value);
+        row[i] = value === null || parse === undefined ? value : parse(value!);
       }
     } catch (error) {
-      throw columnError(error, names[i]);
+      throw columnError(error, names[i]!);
     }
     return row;
   };
@@ -160,14 +160,14 @@ function objectLoop(columns: readonly ObjectColumn[]): ObjectRowBuilder {
     let i = 0;
     try {
       for (; i < count; i++) {
-        const value = values[indexes[i]];
+        const value = values[indexes[i]!];
         const parse = parsers[i];
-        const parsed = value === null || parse === undefined ? value : parse(value);
-        if (set === undefined) row[names[i]] = parsed;
-        else set(row, names[i], parsed);
+        const parsed = value === null || parse === undefined ? value : parse(value!);
+        if (set === undefined) row[names[i]!] = parsed;
+        else set(row, names[i]!, parsed);
       }
     } catch (error) {
-      throw columnError(error, names[i]);
+      throw columnError(error, names[i]!);
     }
     return row;
   };
