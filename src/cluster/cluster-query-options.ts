@@ -1,4 +1,7 @@
-import type { ReadPreference } from '../config/picodata-options.js';
+import { READ_PREFERENCES, type ReadPreference } from '../config/picodata-options.js';
+import { boolean, describe, nonNegativeMs, oneOf, rejectUnknownKeys } from '../config/validate.js';
+import { ConfigError } from '../errors.js';
+import { positiveMsOrInfinity } from '../resource-pool/resource-pool-options.js';
 import type { QueryOptions } from '../protocol/query-types.js';
 import type { AcquireConnectionOptions } from './instance-connections.js';
 
@@ -23,3 +26,36 @@ export interface ClusterQueryOptions extends QueryOptions {
 export interface ClusterAcquireOptions extends AcquireConnectionOptions {
   readPreference?: ReadPreference;
 }
+
+/**
+ * Checks what the cluster adds to a statement's options (the protocol layer checks the rest). Throws a
+ * ConfigError naming the option.
+ */
+export function checkClusterQueryOptions(options: ClusterQueryOptions | undefined): void {
+  if (options === undefined) return;
+  if (options.idempotent !== undefined) boolean('idempotent', options.idempotent);
+  if (options.readOnly !== undefined) boolean('readOnly', options.readOnly);
+  if (options.readPreference !== undefined) oneOf('readPreference', options.readPreference, READ_PREFERENCES);
+}
+
+/** Checks the options of `acquire()`. Throws a ConfigError naming the option. */
+export function checkAcquireOptions(options: unknown): asserts options is ClusterAcquireOptions | undefined {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') throw new ConfigError('options', `acquire() takes an options object or nothing, got ${describe(options)}`);
+  rejectUnknownKeys('acquire options', options, ACQUIRE_KEYS);
+  const o = options as ClusterAcquireOptions;
+  if (o.timeout !== undefined) positiveMsOrInfinity('timeout', o.timeout);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new ConfigError('signal', `must be an AbortSignal, got ${describe(o.signal)}`);
+  if (o.readPreference !== undefined) oneOf('readPreference', o.readPreference, READ_PREFERENCES);
+}
+
+/** Checks the options of `close()`. Throws a ConfigError naming the option. */
+export function checkCloseOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') throw new ConfigError('options', `close() takes { drainTimeout } or nothing, got ${describe(options)}`);
+  rejectUnknownKeys('close options', options, ['drainTimeout']);
+  const { drainTimeout } = options as { drainTimeout?: unknown };
+  if (drainTimeout !== undefined) nonNegativeMs('drainTimeout', drainTimeout);
+}
+
+const ACQUIRE_KEYS = ['timeout', 'signal', 'readPreference'];

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { resolveClusterOptions, type PoolOptions, type ResolvedClusterOptions } from '../config/cluster-options.js';
-import { PoolClosedError } from '../errors.js';
+import { ConfigError, PoolClosedError } from '../errors.js';
 import { classifyFailure } from '../failover/failure-class.js';
 import { RetryBudget } from '../failover/retry-budget.js';
 import { withQueryMethods } from '../protocol/query-methods.js';
@@ -12,10 +12,11 @@ import type { ClusterEvents, PicotsWarning } from './cluster-events.js';
 import { clusterStats, instanceStatuses, type ClusterStats, type InstanceStatus } from './cluster-stats.js';
 import { HealthMonitor } from './health-monitor.js';
 import { InstanceConnections } from './instance-connections.js';
-import type { ClusterAcquireOptions, ClusterQueryOptions } from './cluster-query-options.js';
+import { checkAcquireOptions, checkClusterQueryOptions, checkCloseOptions, type ClusterAcquireOptions, type ClusterQueryOptions } from './cluster-query-options.js';
+import { validateQueryArgs } from '../protocol/query-args.js';
 import type { Member } from './member.js';
 import { Membership } from './membership.js';
-import type { PoolConnection } from './pool-connection.js';
+import { PoolConnection } from './pool-connection.js';
 import { memberIo } from './member-io.js';
 import { Router } from './router.js';
 import { SessionOptions } from './session-options.js';
@@ -142,6 +143,13 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
 
   query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: ClusterQueryOptions): Promise<QueryResult<Row>> {
     if (this.#closing !== undefined) return Promise.reject(new PoolClosedError());
+    try {
+      // Before anything is queued: a caller's mistake fails that call only, on no instance.
+      validateQueryArgs(sql, params, options);
+      checkClusterQueryOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const route = options === undefined ? this.#defaultRoute : { ...options, timeout: options.timeout ?? this.#options.queryTimeout };
     const session = this.#sessions.for(options?.readPreference);
     if (!this.#connected) return this.connect().then(() => this.#router.query<Row>(session, sql, params, route));
@@ -153,6 +161,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
    * it back with `release()` (or `conn.release()`, or `await using`).
    */
   async acquire(options?: ClusterAcquireOptions): Promise<PoolConnection> {
+    checkAcquireOptions(options);
     if (this.#closing !== undefined) throw new PoolClosedError();
     await this.connect();
     const timeout = options?.timeout ?? this.#options.acquireTimeout;
@@ -161,6 +170,9 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
 
   /** Gives back a connection from `acquire()`. */
   release(connection: PoolConnection): void {
+    if (!(connection instanceof PoolConnection)) {
+      throw new ConfigError('connection', 'release() takes a connection from acquire() of this pool');
+    }
     connection.release();
   }
 
@@ -194,6 +206,11 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
    * 30000), then closes what is left. Resolves when every socket is closed.
    */
   close(options?: CloseOptions): Promise<void> {
+    try {
+      checkCloseOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.#stopBackground();
     this.#closing ??= (this.#connecting ?? Promise.resolve())
       .catch(() => undefined)

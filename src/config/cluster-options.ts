@@ -67,6 +67,8 @@ export interface PoolOptions extends PicodataOptions {
   ssl?: SslMode | TlsSettings;
   /** Prepared statements cached per connection; 0 = off. Default 100. */
   statementCacheSize?: number;
+  /** The largest message accepted from a server, in bytes (roughly one row); larger fails that connection. Default 64 MiB. */
+  maxMessageSize?: number;
   rowMode?: RowMode;
   int8?: Int8Mode;
   /** Where warnings go. Default: none (picots never writes to the console on its own). */
@@ -127,7 +129,7 @@ export interface ResolvedClusterOptions {
 export const CLUSTER_OPTION_KEYS = [
   'dsn', 'password', 'maxSize', 'minSize', 'maxSizePerInstance', 'acquireTimeout', 'idleTimeout', 'maxLifetime',
   'maxUses', 'maxWaiters', 'pipelining', 'setup', 'beforeAcquire', 'afterRelease', 'connectTimeout', 'queryTimeout',
-  'keepAlive', 'ssl', 'statementCacheSize', 'rowMode', 'int8', 'logger',
+  'keepAlive', 'ssl', 'statementCacheSize', 'maxMessageSize', 'rowMode', 'int8', 'logger',
   'readPreference', 'forward', 'sqlMotionRowMax', 'sqlVdbeOpcodeMax', 'queryMetadata', 'stmtInvalidation',
   'enableDiscovery', 'refreshInterval', 'balanceStrategy', 'connectionStrategy', 'maxAttempts', 'drainTimeout',
 ] as const;
@@ -169,6 +171,7 @@ export function resolveClusterOptions(o: PoolOptions, extraKeys: readonly string
     ssl: o.ssl ?? tlsFromDsn(dsn.params),
     options: picodata.options,
     statementCacheSize: o.statementCacheSize,
+    maxMessageSize: o.maxMessageSize,
     rowMode: o.rowMode,
     int8: o.int8,
   };

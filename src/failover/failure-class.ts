@@ -17,7 +17,7 @@
  */
 import {
   AbortError, AuthenticationError, ConfigError, ConnectionError, ExecuteManyError, PoolClosedError,
-  PoolSaturatedError, PoolTimeoutError, ProtocolError, ServerError, TimeoutError, TypeConversionError,
+  ParameterError, PoolSaturatedError, PoolTimeoutError, ProtocolError, ServerError, TimeoutError, TypeConversionError,
 } from '../errors.js';
 
 /** A short name for the failure, for logs, metrics and tests. */
@@ -108,6 +108,7 @@ export function classifyFailure(error: unknown): FailureClass {
   }
   // The caller checks whether the whole client is closing; an instance's pool closes when it leaves.
   if (error instanceof PoolClosedError) return make('pool-closed', false, false, 'any-statement', "this instance's pool is closed");
+  if (error instanceof ParameterError) return make('client', false, false, 'never', 'a parameter cannot be sent; nothing was sent');
   if (error instanceof TypeConversionError) {
     return make('client', false, false, 'never', 'the statement ran, but its result could not be converted');
   }
