@@ -115,6 +115,18 @@ export class AbortError extends ConnectionError {
   }
 }
 
+/**
+ * The session was dropped on purpose, to stop waiting for *another* caller's statement that timed out or
+ * was aborted (Picodata cannot cancel a statement; closing the socket is the only way). It says nothing
+ * about the instance. Statements pipelined on that session fail with this error (or a ConnectionError
+ * caused by it): the cluster pool runs them again when that is safe.
+ */
+export class SessionDroppedError extends ConnectionError {
+  constructor(message: string, init: { phase: Phase; mayHaveReachedServer: boolean; instance?: string }) {
+    super(message, { ...init, code: 'ERR_PICOTS_SESSION_DROPPED' });
+  }
+}
+
 /** A value could not be converted without losing information (for example an int8 beyond 2^53 in `number` mode). */
 export class TypeConversionError extends PicotsError {
   constructor(message: string, options?: { code?: string; cause?: unknown }) {

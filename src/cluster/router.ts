@@ -12,8 +12,9 @@ import type { BalanceContext, ConnectionStrategy, InstanceInfo, NodeStrategy } f
 import { snapshotInstance } from '../balance/instance-snapshot.js';
 import { runConnectionStrategy, runNodeStrategy } from '../balance/run-strategy.js';
 import type { ReadPreference } from '../config/picodata-options.js';
-import { ConnectionError, OutcomeUnknownError } from '../errors.js';
+import { ConnectionError, OutcomeUnknownError, TimeoutError } from '../errors.js';
 import type { RetryBudget } from '../failover/retry-budget.js';
+import { classifyFailure, isDroppedSession } from '../failover/failure-class.js';
 import { isReadOnlySql } from '../failover/read-only-sql.js';
 import { decideRetry } from '../failover/retry-policy.js';
 import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
@@ -73,6 +74,9 @@ export interface StatementRoute extends QueryOptions {
 
 const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
 
+/** Dropped sessions one statement may ride out (each costs a new connection, so this is bounded). */
+const MAX_DROPPED_SESSIONS = 10;
+
 export class Router<M extends RoutableMember> {
   readonly #o: RouterOptions<M>;
 
@@ -87,6 +91,7 @@ export class Router<M extends RoutableMember> {
     const timeout = route.timeout;
     const started = timeout === undefined ? 0 : clock.now();
     let exclude: Set<string> | undefined;
+    let dropped = 0;
     for (let attempt = 1; ; attempt++) {
       const remaining = timeout === undefined ? undefined : timeout - (clock.now() - started);
       const ctx: BalanceContext = { sql, readPreference: route.readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
@@ -104,10 +109,22 @@ export class Router<M extends RoutableMember> {
         member.served++;
         return result;
       } catch (error) {
+        const readOnly = route.readOnly ?? isReadOnlySql(sql);
+        if (isDroppedSession(error) && (!error.mayHaveReachedServer || readOnly || route.idempotent === true)) {
+          // Another caller's deadline cost this statement its session: no instance fault and no outage, so
+          // go again on another connection without spending an attempt or the retry budget.
+          if (timeout !== undefined && timeout - (clock.now() - started) < 1) throw deadlinePassed(error, timeout);
+          if (dropped < MAX_DROPPED_SESSIONS) {
+            dropped++;
+            o.retried({ instance: member.ref, attempt, error, reason: classifyFailure(error).reason });
+            attempt--;
+            continue;
+          }
+        }
         const decision = decideRetry({
           error,
           idempotent: route.idempotent,
-          readOnly: route.readOnly ?? isReadOnlySql(sql),
+          readOnly,
           attempt,
           maxAttempts: o.maxAttempts,
           remainingMs: timeout === undefined ? undefined : timeout - (clock.now() - started),
@@ -214,6 +231,16 @@ export class Router<M extends RoutableMember> {
     const rest = healthy.filter((m) => !exclude.has(m.key));
     return rest.length > 0 ? rest : healthy;
   }
+}
+
+/** The call's own deadline ran out while its statement was waiting to go again after a dropped session. */
+function deadlinePassed(error: ConnectionError, timeout: number): TimeoutError {
+  const sent = error.mayHaveReachedServer ? '; it had been sent, so it may have run' : '; it was not sent';
+  return new TimeoutError(`query timed out after ${Math.round(timeout)} ms: its session was dropped for another caller's deadline${sent}`, {
+    phase: error.phase,
+    mayHaveReachedServer: error.mayHaveReachedServer,
+    instance: error.instance,
+  });
 }
 
 /** A failure after the statement may have reached the server, for a statement that is not safe to repeat. */

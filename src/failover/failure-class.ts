@@ -17,12 +17,12 @@
  */
 import {
   AbortError, AuthenticationError, ConfigError, ConnectionError, ExecuteManyError, PoolClosedError,
-  ParameterError, PoolSaturatedError, PoolTimeoutError, ProtocolError, ServerError, TimeoutError, TypeConversionError,
+  ParameterError, PoolSaturatedError, PoolTimeoutError, ProtocolError, ServerError, SessionDroppedError, TimeoutError, TypeConversionError,
 } from '../errors.js';
 
 /** A short name for the failure, for logs, metrics and tests. */
 export type FailureKind =
-  | 'aborted' | 'pool-timeout' | 'pool-saturated' | 'pool-closed' | 'not-sent' | 'connect-timeout'
+  | 'aborted' | 'session-dropped' | 'pool-timeout' | 'pool-saturated' | 'pool-closed' | 'not-sent' | 'connect-timeout'
   | 'connection-lost' | 'query-timeout' | 'protocol' | 'auth' | 'rejected' | 'limit' | 'statement-invalidated'
   | 'rolled-back' | 'server-unavailable' | 'server-transient' | 'server-error' | 'client' | 'unknown';
 
@@ -81,6 +81,12 @@ export function classifyFailure(error: unknown): FailureClass {
   if (error instanceof AbortError) {
     return make('aborted', error.mayHaveReachedServer, false, 'never', 'the caller aborted the query');
   }
+  if (isDroppedSession(error)) {
+    // Another caller's deadline cost this statement its session: the instance is fine.
+    return error.mayHaveReachedServer
+      ? make('session-dropped', true, false, 'reads-and-idempotent', "the session was dropped to stop another caller's statement after this one was sent; it may have run")
+      : make('session-dropped', false, false, 'any-statement', "the session was dropped to stop another caller's statement before this one was sent");
+  }
   if (error instanceof TimeoutError) {
     if (error.mayHaveReachedServer) {
       return make('query-timeout', true, false, 'reads-and-idempotent', 'the query timed out after it was sent; it may have run');
@@ -115,6 +121,14 @@ export function classifyFailure(error: unknown): FailureClass {
   if (error instanceof ConfigError) return make('client', false, false, 'never', 'invalid options; nothing was sent');
   if (error instanceof ExecuteManyError) return make('client', false, false, 'never', 'some statements of a batch failed; the error says which');
   return make('unknown', true, false, 'never', `an unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/**
+ * Whether a statement failed only because its session was dropped for another caller's deadline or abort
+ * (see {@link SessionDroppedError}).
+ */
+export function isDroppedSession(error: unknown): error is ConnectionError {
+  return error instanceof SessionDroppedError || (error instanceof ConnectionError && error.cause instanceof SessionDroppedError);
 }
 
 /**

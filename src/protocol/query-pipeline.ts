@@ -9,7 +9,7 @@ import type {
   ParameterStatusMessage,
   RowDescriptionMessage,
 } from 'pg-protocol/dist/messages.js';
-import { AbortError, ConnectionError, ProtocolError, ServerError, TimeoutError } from '../errors.js';
+import { AbortError, ProtocolError, ServerError, SessionDroppedError, TimeoutError } from '../errors.js';
 import { createRowDecoder } from '../types/row-decoder.js';
 import { PendingQuery, QueryState, parseCommandTag, type RowDecoder } from './pending-query.js';
 import type { FieldInfo } from './query-types.js';
@@ -318,7 +318,7 @@ export class QueryPipeline {
     q.reject(kind === 'timeout'
       ? new TimeoutError(message, { phase, mayHaveReachedServer: true, instance: address })
       : new AbortError(message, { phase, mayHaveReachedServer: true, instance: address, cause: q.signal?.reason }));
-    this.#host.destroy(new ConnectionError(`the connection was destroyed because a query pipelined on it ${what}; the outcome of this query is unknown`, { phase: 'sent', mayHaveReachedServer: true, instance: address }));
+    this.#host.destroy(new SessionDroppedError(`the connection was destroyed because another query pipelined on it ${what}; the outcome of this query is unknown`, { phase: 'sent', mayHaveReachedServer: true, instance: address }));
   }
 
   /** The socket is gone: every query still waiting fails, and the statement cache is forgotten. */
