@@ -70,6 +70,19 @@ export class InstanceConnections extends QueryMethods {
    * Runs one statement on a shared lease. `timeout` is one deadline for the wait and the query together.
    */
   async query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
+    return this.#query<Row>(sql, params, options, true);
+  }
+
+  /**
+   * Runs a statement of the client's own (a topology read, a health probe) that does not count as use:
+   * it never keeps an otherwise idle connection open past `idleTimeout`, so a process that forgot `close()`
+   * still exits.
+   */
+  background<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
+    return this.#query<Row>(sql, params, options, false);
+  }
+
+  async #query<Row>(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, countAsUse: boolean): Promise<QueryResult<Row>> {
     const timeout = options?.timeout;
     const started = timeout === undefined ? 0 : performance.now();
     const lease = await this.#pool.acquire({ shared: true, timeout, signal: options?.signal });
@@ -77,7 +90,7 @@ export class InstanceConnections extends QueryMethods {
     if (timeout !== undefined && timeout !== Infinity) {
       queryOptions = { ...options, timeout: Math.max(1, timeout - (performance.now() - started)) };
     }
-    return runLeased<Row>(lease, sql, params, queryOptions);
+    return runLeased<Row>(lease, sql, params, queryOptions, countAsUse);
   }
 
   /** Takes a connection for exclusive use. Release it with `conn.release()` or `await using`. */
@@ -110,7 +123,7 @@ export class InstanceConnections extends QueryMethods {
     const conn = this.#byHandle.get(handle);
     const lease = conn === undefined ? undefined : this.#pool.tryAcquire(conn, { shared: true });
     if (lease === undefined) return this.query<Row>(sql, params, options);
-    return runLeased<Row>(lease, sql, params, options);
+    return runLeased<Row>(lease, sql, params, options, true);
   }
 
   /** Takes exactly the handle's connection for exclusive use, when it is idle; else undefined. */
@@ -175,10 +188,14 @@ export class InstanceConnections extends QueryMethods {
 }
 
 /** Runs one statement on a leased connection and ends the lease however the statement ends. */
-async function runLeased<Row>(lease: Lease<Connection>, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined): Promise<QueryResult<Row>> {
+const NOT_USE = { countAsUse: false } as const;
+
+async function runLeased<Row>(
+  lease: Lease<Connection>, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, countAsUse: boolean,
+): Promise<QueryResult<Row>> {
   try {
     return await lease.resource.query<Row>(sql, params, options);
   } finally {
-    lease.release();
+    lease.release(countAsUse ? undefined : NOT_USE);
   }
 }

@@ -72,7 +72,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     this.#health = new HealthMonitor<Member>({
       clock,
       isWatched: (m) => this.#closing === undefined && membership.has(m),
-      probe: (m) => m.connectionsFor(this.#sessions.default).query('SELECT pico_instance_uuid()', [], { timeout: o.probeTimeout }).then(() => undefined),
+      probe: (m) => m.connectionsFor(this.#sessions.default).background('SELECT pico_instance_uuid()', [], { timeout: o.probeTimeout }).then(() => undefined),
       isInstanceFault: (error) => classifyFailure(error).instanceFault,
       quarantined: (m, error) => {
         membership.healthChanged();
@@ -150,6 +150,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.#follower.paused) this.#follower.resume();
     const route = options === undefined ? this.#defaultRoute : { ...options, timeout: options.timeout ?? this.#options.queryTimeout };
     const session = this.#sessions.for(options?.readPreference);
     if (!this.#connected) return this.connect().then(() => this.#router.query<Row>(session, sql, params, route));
@@ -164,6 +165,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     checkAcquireOptions(options);
     if (this.#closing !== undefined) throw new PoolClosedError();
     await this.connect();
+    if (this.#follower.paused) this.#follower.resume();
     const timeout = options?.timeout ?? this.#options.acquireTimeout;
     return this.#router.acquire(this.#sessions.for(options?.readPreference), timeout, options?.signal, options?.readPreference);
   }

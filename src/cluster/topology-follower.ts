@@ -50,6 +50,7 @@ export class TopologyFollower {
   #discovered: Discovered | undefined;
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
+  #paused = false;
 
   constructor(options: TopologyFollowerOptions) {
     this.#o = options;
@@ -100,6 +101,18 @@ export class TopologyFollower {
     if (this.#discovered === undefined) return Promise.resolve();
     this.#refreshing ??= this.#refresh().finally(() => (this.#refreshing = undefined));
     return this.#refreshing;
+  }
+
+  /** True while the refresh is paused because the pool has been idle long enough to close every connection. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** The pool is in use again: read the topology now, and follow it from then on. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    void this.refresh();
   }
 
   /** Plans the next refresh after a round with this outcome (sooner after a change or an error). */
@@ -196,11 +209,19 @@ export class TopologyFollower {
     const discovered = this.#discovered;
     if (discovered === undefined || o.isClosing()) return;
     const timeout = o.options.connection.connectTimeout === Infinity ? 10_000 : o.options.connection.connectTimeout;
+    if (!o.membership.list().some((m) => m.total > 0)) {
+      // Every connection has closed for idleness: nobody is using the pool. Opening one just to follow the
+      // topology would keep such a process alive forever; the next statement resumes the refresh.
+      this.#paused = true;
+      return;
+    }
     let result: DiscoveryResult | undefined;
     // The least busy first: a read queued behind a long statement would wait for it (and time out).
     for (const member of leastBusyFirst(o.healthy())) {
       try {
-        result = await discoverInstances(member.connectionsFor(o.defaultSession), { schema: discovered.schema, self: false, timeout });
+        const conns = member.connectionsFor(o.defaultSession);
+        // A background read: it must not keep an idle connection open (see InstanceConnections.background).
+        result = await discoverInstances({ query: (sql, params, options) => conns.background(sql, params, options) }, { schema: discovered.schema, self: false, timeout });
         break;
       } catch (error) {
         if (classifyFailure(error).instanceFault) o.instanceFailed(member, error as Error);

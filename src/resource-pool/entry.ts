@@ -41,8 +41,13 @@ export class Entry<T> implements PoolResourceInfo<T> {
   checking = false;
   /** Held back from new shared leases so that it drains for the exclusive waiter at the head of the queue. */
   reserved = false;
-  /** When it last became idle (only kept up to date when `idleTimeout` is on). */
-  idleSince = 0;
+  /**
+   * When it last became idle after real use (only kept up to date when `idleTimeout` is on); its creation
+   * time until then. A lease released with `countAsUse: false` leaves it as it was.
+   */
+  idleSince: number;
+  /** A lease that counts as use ended since it last became idle. */
+  usedSinceIdle = false;
   /** Index in the pool's `live` array, for O(1) swap-removal; -1 when not live. */
   liveIndex = -1;
   // Idle list links.
@@ -55,7 +60,9 @@ export class Entry<T> implements PoolResourceInfo<T> {
     readonly createdAt: number,
     /** When `maxLifetime` (with this entry's jitter) runs out; Infinity when there is no limit. */
     readonly expiresAt: number,
-  ) {}
+  ) {
+    this.idleSince = createdAt;
+  }
 
   get retiring(): boolean {
     return this.state !== 'ready';
@@ -78,6 +85,23 @@ export class IdleList<T> {
     if (this.tail === null) this.head = e;
     else this.tail.next = e;
     this.tail = e;
+    e.inIdle = true;
+    this.length++;
+  }
+
+  /**
+   * Puts `e` back in `idleSince` order (it was idle before a lease that did not count as use), so that the
+   * head stays the entry idle the longest.
+   */
+  insertByIdleSince(e: Entry<T>): void {
+    let after = this.tail;
+    while (after !== null && after.idleSince > e.idleSince) after = after.prev;
+    if (after === this.tail) return this.push(e);
+    e.prev = after;
+    e.next = after === null ? this.head : after.next;
+    if (after === null) this.head = e;
+    else after.next = e;
+    e.next!.prev = e;
     e.inIdle = true;
     this.length++;
   }

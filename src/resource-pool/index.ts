@@ -13,7 +13,7 @@
  * ```
  */
 export { ResourcePool, type PoolEvents } from './resource-pool.js';
-export type { Lease } from './lease.js';
+export type { Lease, ReleaseOptions } from './lease.js';
 export type { PoolWarning } from './pool-core.js';
 export type { AcquireOptions, CloseOptions, PoolOptions } from './resource-pool-options.js';
 export type { DestroyReason, PoolStats } from './pool-stats.js';

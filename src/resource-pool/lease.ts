@@ -24,6 +24,15 @@ import { runCheck } from './user-code.js';
  * try { await lease.resource.query('SELECT 1'); } finally { lease.release(); }
  * ```
  */
+/** Options of {@link Lease.release}. */
+export interface ReleaseOptions {
+  /**
+   * `false` for background work (a health check, a topology read): the resource's idle clock is not reset,
+   * so such work never keeps an otherwise idle resource open past `idleTimeout`. Default true.
+   */
+  countAsUse?: boolean;
+}
+
 export class Lease<T extends object> {
   /** The leased resource. Do not use it after the lease ends. */
   readonly resource: T;
@@ -50,10 +59,11 @@ export class Lease<T extends object> {
    * Ends the lease and gives the resource back. A second call (or a call after {@link destroy}) does nothing
    * but emit a `warning` with code `ERR_PICOTS_DOUBLE_RELEASE` on the pool.
    */
-  release(): void {
+  release(options?: ReleaseOptions): void {
     const e = this.#entry;
     if (e === undefined) return warnEnded(this.#core, 'release');
     this.#entry = undefined;
+    if (options?.countAsUse !== false) e.usedSinceIdle = true;
     endLease(this.#core, e);
   }
 
@@ -169,10 +179,20 @@ export function settle<T extends object>(p: PoolCore<T>, e: Entry<T>): void {
       return;
     }
     if (o.idleTimeout !== 0) {
+      if (!e.usedSinceIdle) {
+        // Only background work ran since it was last idle: its idle time goes on from then.
+        if (e.reserved) unreserve(p);
+        p.idle.insertByIdleSince(e);
+        if (p.live.length > o.minSize) p.reaper.by(e.idleSince + o.idleTimeout);
+        if (p.waiters.length !== 0) dispatch(p);
+        return;
+      }
+      e.usedSinceIdle = false;
       e.idleSince = now;
       if (p.live.length > o.minSize) p.reaper.by(now + o.idleTimeout);
     }
   }
+  e.usedSinceIdle = false;
   if (e.reserved) unreserve(p);
   p.idle.push(e);
   if (p.waiters.length !== 0) dispatch(p);

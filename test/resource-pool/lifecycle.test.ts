@@ -22,6 +22,32 @@ test('idleTimeout destroys surplus idle resources, keeps minSize', async (t) => 
   await pool.close();
 });
 
+test('a lease released with countAsUse: false does not reset the idle clock', async (t) => {
+  const clock = fakeTime(t);
+  const f = new Factory();
+  const pool = makePool(f, { maxSize: 2, idleTimeout: 30, pipelining: 4, now: clock.now });
+  const [a, b] = await Promise.all([pool.acquire(), pool.acquire()]);
+  a!.release();
+  b!.release();
+  await clock.advance(20);
+  // Background work on both, 20 ms into their idle time: it must not keep them open past 30 ms.
+  const bg = await Promise.all([pool.acquire({ shared: true }), pool.acquire({ shared: true })]);
+  for (const lease of bg) lease.release({ countAsUse: false });
+  await clock.advance(9);
+  assert.equal(pool.size, 2, 'not before idleTimeout');
+  await clock.advance(1);
+  assert.equal(pool.size, 0, 'closed 30 ms after their last real use');
+  // A real use does reset it.
+  const c = await pool.acquire();
+  c.release();
+  await clock.advance(20);
+  const d = await pool.acquire({ shared: true });
+  d.release();
+  await clock.advance(20);
+  assert.equal(pool.size, 1, 'still open 20 ms after its last real use');
+  await pool.close();
+});
+
 test('maxLifetime: an idle resource is destroyed when its (jittered) lifetime ends; a leased one when released', async (t) => {
   const clock = fakeTime(t);
   const f = new Factory();
