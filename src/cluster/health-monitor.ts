@@ -29,6 +29,7 @@ export interface HealthMonitorOptions<M extends MonitoredMember> {
 export class HealthMonitor<M extends MonitoredMember> {
   readonly #o: HealthMonitorOptions<M>;
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #checking = new Set<M>();
   #stopped = false;
 
   constructor(options: HealthMonitorOptions<M>) {
@@ -45,6 +46,24 @@ export class HealthMonitor<M extends MonitoredMember> {
     const delay = member.health.recordFailure(this.#o.clock.now());
     this.#o.quarantined(member, error);
     this.#schedule(member, delay);
+  }
+
+  /**
+   * Something suggests the instance may be unwell without proving it (a statement's deadline passed there,
+   * so its session was dropped): probe it now, once at a time. A caller's deadline alone never quarantines
+   * an instance; a failed probe does.
+   */
+  suspect(member: M): void {
+    const o = this.#o;
+    if (this.#stopped || this.#checking.has(member) || !o.isWatched(member) || member.health.isQuarantined()) return;
+    this.#checking.add(member);
+    o.probe(member).then(
+      () => this.#checking.delete(member),
+      (error: unknown) => {
+        this.#checking.delete(member);
+        if (o.isInstanceFault(error)) this.failed(member, error as Error);
+      },
+    );
   }
 
   /** Stops every pending probe (the pool is closing). */

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { resolveClusterOptions, type PoolOptions, type ResolvedClusterOptions } from '../config/cluster-options.js';
 import { ConfigError, PoolClosedError } from '../errors.js';
-import { classifyFailure } from '../failover/failure-class.js';
 import { RetryBudget } from '../failover/retry-budget.js';
 import { withQueryMethods } from '../protocol/query-methods.js';
 import type { QueryParams, QueryResult } from '../protocol/query-types.js';
@@ -11,6 +10,7 @@ import { systemClock } from './clock.js';
 import type { ClusterEvents, PicotsWarning } from './cluster-events.js';
 import { clusterStats, instanceStatuses, type ClusterStats, type InstanceStatus } from './cluster-stats.js';
 import { HealthMonitor } from './health-monitor.js';
+import { probeFailed, probeInstance } from './probe.js';
 import { InstanceConnections } from './instance-connections.js';
 import { checkAcquireOptions, checkClusterQueryOptions, checkCloseOptions, type ClusterAcquireOptions, type ClusterQueryOptions } from './cluster-query-options.js';
 import { validateQueryArgs } from '../protocol/query-args.js';
@@ -72,8 +72,8 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     this.#health = new HealthMonitor<Member>({
       clock,
       isWatched: (m) => this.#closing === undefined && membership.has(m),
-      probe: (m) => m.connectionsFor(this.#sessions.default).background('SELECT pico_instance_uuid()', [], { timeout: o.probeTimeout }).then(() => undefined),
-      isInstanceFault: (error) => classifyFailure(error).instanceFault,
+      probe: (m) => probeInstance({ ...o.connection, host: m.host, port: m.port, options: this.#sessions.default || undefined }, authLatch, o.probeTimeout),
+      isInstanceFault: probeFailed,
       quarantined: (m, error) => {
         membership.healthChanged();
         this.emit('instanceQuarantined', m.ref, error);
@@ -116,6 +116,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       maxAttempts: o.maxAttempts,
       budget: new RetryBudget(),
       instanceFailed,
+      instanceSuspect: (m) => this.#health.suspect(m),
       retried: (event) => this.emit('retry', event),
     });
     for (const warning of o.warnings) this.#warn({ code: 'OPTIONS', message: warning });

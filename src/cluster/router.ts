@@ -61,6 +61,8 @@ export interface RouterOptions<M extends RoutableMember> {
   readonly budget: RetryBudget;
   /** An attempt failed for a reason that is the instance's own (feeds the health monitor). */
   instanceFailed(member: M, error: Error): void;
+  /** A deadline passed on this instance: not a fault by itself, but worth a health check. */
+  instanceSuspect(member: M): void;
   retried(event: RetryEvent): void;
 }
 
@@ -110,12 +112,14 @@ export class Router<M extends RoutableMember> {
         return result;
       } catch (error) {
         const readOnly = route.readOnly ?? isReadOnlySql(sql);
+        if (isDroppedSession(error) || (error instanceof TimeoutError && error.mayHaveReachedServer)) o.instanceSuspect(member);
         if (isDroppedSession(error) && (!error.mayHaveReachedServer || readOnly || route.idempotent === true)) {
           // Another caller's deadline cost this statement its session: no instance fault and no outage, so
           // go again on another connection without spending an attempt or the retry budget.
           if (timeout !== undefined && timeout - (clock.now() - started) < 1) throw deadlinePassed(error, timeout);
           if (dropped < MAX_DROPPED_SESSIONS) {
             dropped++;
+            (exclude ??= new Set()).add(member.key);
             o.retried({ instance: member.ref, attempt, error, reason: classifyFailure(error).reason });
             attempt--;
             continue;

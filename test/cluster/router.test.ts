@@ -9,7 +9,7 @@ import type { ConnectionHandle } from '../../src/cluster/connection-handle.js';
 import type { PoolConnection } from '../../src/cluster/pool-connection.js';
 import { Router, type RoutableMember, type RouterIo, type RouterOptions } from '../../src/cluster/router.js';
 import {
-  ConnectionError, NoInstanceAvailableError, OutcomeUnknownError, PoolTimeoutError, ServerError, TimeoutError,
+  ConnectionError, NoInstanceAvailableError, OutcomeUnknownError, PoolTimeoutError, ServerError, SessionDroppedError, TimeoutError,
 } from '../../src/errors.js';
 import { RetryBudget } from '../../src/failover/retry-budget.js';
 import type { QueryResult } from '../../src/protocol/query-types.js';
@@ -51,6 +51,7 @@ function setup(members: FakeMember[], extra: Partial<RouterOptions<FakeMember>> 
   let now = 1_000;
   const clock = { now: () => now };
   const failed: Array<[string, Error]> = [];
+  const suspects: string[] = [];
   const retries: string[] = [];
   const timeouts: Array<number | undefined> = [];
   const io: RouterIo<FakeMember> = {
@@ -86,10 +87,11 @@ function setup(members: FakeMember[], extra: Partial<RouterOptions<FakeMember>> 
       failed.push([m.key, e]);
       healthy = healthy.filter((x) => x !== m);
     },
+    instanceSuspect: (m) => suspects.push(m.key),
     retried: (e) => retries.push(`${e.instance.name}#${e.attempt}`),
     ...extra,
   });
-  return { router, failed, retries, timeouts };
+  return { router, failed, retries, timeouts, suspects };
 }
 
 const lost = () => new ConnectionError('socket closed by the server', { phase: 'result', mayHaveReachedServer: true });
@@ -145,6 +147,33 @@ test('the deadline shrinks on each attempt: the second attempt gets what is left
   const { router, timeouts } = setup([slow, next]);
   await router.query('', 'SELECT 1', [], { timeout: 1_000 });
   assert.deepEqual(timeouts, [1_000, 700]);
+});
+
+test("a caller's deadline on an instance is no fault of it, but asks for a health check", async () => {
+  const slow = new FakeMember('slow', 100);
+  slow.outcomes = [new TimeoutError('query timed out after 100 ms after it was sent', { phase: 'result', mayHaveReachedServer: true })];
+  const { router, failed, suspects } = setup([slow, new FakeMember('other')]);
+  await assert.rejects(router.query('', 'UPDATE t SET a = 1', [], { timeout: 100 }), (e: unknown) => e instanceof OutcomeUnknownError && e.cause instanceof TimeoutError);
+  assert.deepEqual(failed, []);
+  assert.deepEqual(suspects, ['slow']);
+});
+
+test('a statement whose session was dropped for a neighbour runs again elsewhere without spending an attempt', async () => {
+  const ms = ['a', 'b', 'c'].map((k) => new FakeMember(k));
+  const drop = () => new SessionDroppedError('dropped for a neighbour', { phase: 'sent', mayHaveReachedServer: true });
+  ms[0]!.outcomes = [drop()];
+  ms[1]!.outcomes = [drop()];
+  ms[2]!.outcomes = [drop()];
+  const { router, failed, retries } = setup(ms, { maxAttempts: 1 });
+  const r = await router.query('', 'SELECT 1', [], {});
+  assert.equal(r.rows.length, 1, 'three drops and still answered, with maxAttempts 1');
+  assert.equal(retries.length, 3);
+  assert.deepEqual(failed, []);
+  // A sent write is not repeated: its outcome is unknown.
+  const w = new FakeMember('w');
+  w.outcomes = [drop()];
+  const one = setup([w, new FakeMember('y')]);
+  await assert.rejects(one.router.query('', 'INSERT INTO t VALUES (1)', [], {}), (e: unknown) => e instanceof OutcomeUnknownError);
 });
 
 test('every instance quarantined: fails fast with NoInstanceAvailableError, nothing is attempted', async () => {
