@@ -35,6 +35,16 @@ export interface InstanceInfo {
   readonly idle: number;
   /** Open connections, idle or in use. */
   readonly total: number;
+  /**
+   * Connections this instance may have (its share of the pool's `maxSize`). `inFlight >= maxConnections`
+   * means every connection it could have is busy: a new statement would wait behind a running one.
+   */
+  readonly maxConnections: number;
+  /**
+   * How long the oldest statement running there has been running, in ms (0 when none runs): a busy
+   * instance whose oldest statement is young is pipelining short ones; an old one is stuck on a long one.
+   */
+  readonly oldestRunningMs: number;
   /** Moving average of query latency in ms; `undefined` before the first sample. */
   readonly latencyMs: number | undefined;
 }

@@ -18,6 +18,8 @@ export function snapshotInstance(i: InstanceInfo): InstanceInfo {
     inFlight: i.inFlight,
     idle: i.idle,
     total: i.total,
+    maxConnections: i.maxConnections,
+    oldestRunningMs: i.oldestRunningMs,
     latencyMs: i.latencyMs,
   });
 }

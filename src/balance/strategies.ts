@@ -55,7 +55,7 @@ export function roundRobin(opts: RoundRobinOptions = {}): NodeStrategy {
   let cursor = opts.start ?? Math.floor(random() * 2 ** 31);
   if (!Number.isSafeInteger(cursor) || cursor < 0) throw new ConfigError('start', `must be an integer >= 0, got ${describe(cursor)}`);
   return builtIn(function roundRobinStrategy(candidates, ctx) {
-    const list = avoidExcluded(candidates, ctx);
+    const list = preferRoom(avoidExcluded(candidates, ctx));
     const i = cursor % list.length;
     // Keep the cursor small: it only needs to be right modulo the next call's length.
     cursor = i + 1;
@@ -71,7 +71,7 @@ export function roundRobin(opts: RoundRobinOptions = {}): NodeStrategy {
 export function random(opts: StrategyOptions = {}): NodeStrategy {
   const rnd = opts.random ?? Math.random;
   return builtIn(function randomStrategy(candidates, ctx) {
-    const list = avoidExcluded(candidates, ctx);
+    const list = preferRoom(avoidExcluded(candidates, ctx));
     return list[randomIndex(rnd, list.length)]!;
   });
 }
@@ -88,7 +88,7 @@ export function random(opts: StrategyOptions = {}): NodeStrategy {
 export function leastBusy(opts: StrategyOptions = {}): NodeStrategy {
   const rnd = opts.random ?? Math.random;
   return builtIn(function leastBusyStrategy(candidates, ctx) {
-    const list = avoidExcluded(candidates, ctx);
+    const list = preferRoom(avoidExcluded(candidates, ctx));
     const n = list.length;
     if (n === 1) return list[0]!;
     const i = randomIndex(rnd, n);
@@ -147,6 +147,37 @@ function avoidExcluded(candidates: readonly InstanceInfo[], ctx: BalanceContext)
   if (ctx.exclude.size === 0) return candidates;
   const kept = candidates.filter((c) => !ctx.exclude.has(c.uuid));
   return kept.length > 0 ? kept : candidates;
+}
+
+/**
+ * The candidates with a free connection (fewer statements in flight than connections they may have), when
+ * some have one and some do not: a statement sent to a busy instance waits behind whatever runs there,
+ * however long, while another instance could run it at once. When all or none have room, all of them (under
+ * load every instance pipelines). Allocates only in the mixed case.
+ */
+function preferRoom(candidates: readonly InstanceInfo[]): readonly InstanceInfo[] {
+  let free = 0;
+  let flowing = 0;
+  for (const c of candidates) {
+    if (hasRoom(c)) free++;
+    else if (!isStuck(c)) flowing++;
+  }
+  if (free > 0) return free === candidates.length ? candidates : candidates.filter(hasRoom);
+  // Every instance is busy (under load they all pipeline): avoid the ones stuck behind a long statement.
+  if (flowing === 0 || flowing === candidates.length) return candidates;
+  return candidates.filter((c) => !isStuck(c));
+}
+
+function hasRoom(c: InstanceInfo): boolean {
+  return c.inFlight < c.maxConnections;
+}
+
+/** Below this age a running statement is never taken for a stuck one, whatever the latency average says. */
+const STUCK_FLOOR_MS = 20;
+
+/** Its oldest running statement has run far longer than its statements usually take. */
+function isStuck(c: InstanceInfo): boolean {
+  return c.oldestRunningMs > Math.max(STUCK_FLOOR_MS, 4 * (c.latencyMs ?? 0));
 }
 
 /** An index in `[0, n)`, even if `random()` returns 1 or garbage. */

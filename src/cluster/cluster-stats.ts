@@ -37,6 +37,8 @@ export function instanceStatuses(members: readonly Member[]): InstanceStatus[] {
     inFlight: m.inFlight,
     idle: m.idle,
     total: m.total,
+    maxConnections: m.maxConnections,
+    oldestRunningMs: m.oldestRunningMs,
     latencyMs: m.latencyMs,
     quarantined: m.health.isQuarantined(),
     lastError: m.lastError?.message,

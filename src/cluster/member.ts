@@ -5,6 +5,7 @@ import type { InstanceState } from '../topology/instance-state.js';
 import type { InstanceRef } from './instance-ref.js';
 import type { InstanceConnections } from './instance-connections.js';
 import { LatencyEwma } from './latency-ewma.js';
+import { RunningWork } from './running-work.js';
 import { Quarantine } from '../failover/quarantine.js';
 
 /** What the cluster knows about an instance when it becomes a member. */
@@ -41,8 +42,8 @@ export class Member implements InstanceInfo {
   readonly replicasetName: string;
   readonly failureDomain: Readonly<Record<string, string>>;
   state: InstanceState;
-  /** Statements routed here and not finished (waiting for a connection or running). */
-  routed = 0;
+  /** Statements routed here and not finished (waiting or running), and sessions held with `acquire()`. */
+  readonly running = new RunningWork();
   /** Statements and exclusive connections served over the pool's life. */
   served = 0;
   /** Taken out of rotation (Offline, Expelled, gone, or moved): finishing what it has, then closing. */
@@ -79,7 +80,7 @@ export class Member implements InstanceInfo {
   }
 
   get inFlight(): number {
-    return this.routed;
+    return this.running.size;
   }
 
   get idle(): number {
@@ -121,6 +122,15 @@ export class Member implements InstanceInfo {
   }
 
   get maxSize(): number {
+    return this.limits.maxSize;
+  }
+
+  get oldestRunningMs(): number {
+    const since = this.running.oldestSince();
+    return since === undefined ? 0 : performance.now() - since;
+  }
+
+  get maxConnections(): number {
     return this.limits.maxSize;
   }
 

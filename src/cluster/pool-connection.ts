@@ -67,8 +67,20 @@ export class PoolConnection extends QueryMethods {
     const lease = this.#lease;
     if (lease === undefined) throw released();
     this.#lease = undefined;
+    const hook = releaseHooks.get(this);
+    if (hook !== undefined) {
+      releaseHooks.delete(this);
+      hook();
+    }
     return lease;
   }
+}
+
+const releaseHooks = new WeakMap<PoolConnection, () => void>();
+
+/** Runs `fn` once when `conn` is released or destroyed (the router counts a held session as running work). */
+export function onReleased(conn: PoolConnection, fn: () => void): void {
+  releaseHooks.set(conn, fn);
 }
 
 function released(): PicotsError {

@@ -22,15 +22,16 @@ import type { Clock } from './clock.js';
 import type { RetryEvent } from './cluster-events.js';
 import type { ConnectionHandle } from './connection-handle.js';
 import type { InstanceRef } from './instance-ref.js';
-import type { PoolConnection } from './pool-connection.js';
+import { onReleased, type PoolConnection } from './pool-connection.js';
+import type { RunningWork } from './running-work.js';
 
 /** What the router reads and counts on an instance. */
 export interface RoutableMember extends InstanceInfo {
   /** The membership key (the uuid, or `seed:<address>` without discovery). */
   readonly key: string;
   readonly ref: InstanceRef;
-  /** Work placed here and not finished: statements waiting or running, sessions being leased. */
-  routed: number;
+  /** Work placed here and not finished: statements waiting or running, sessions leased or held. */
+  readonly running: RunningWork;
   /** Statements and sessions served over the pool's life. */
   served: number;
   readonly latency: { record(ms: number): void };
@@ -100,7 +101,7 @@ export class Router<M extends RoutableMember> {
       const { member, handle } = this.#pick(session, ctx, true);
       const options: QueryOptions = remaining === undefined ? route : { ...route, timeout: Math.max(1, remaining) };
       const t0 = clock.now();
-      member.routed++;
+      const run = member.running.start(t0);
       try {
         const result = handle === undefined
           ? await o.io.query<Row>(member, session, sql, params, options)
@@ -139,7 +140,7 @@ export class Router<M extends RoutableMember> {
         (exclude ??= new Set()).add(member.key);
         o.retried({ instance: member.ref, attempt, error, reason: decision.reason });
       } finally {
-        member.routed--;
+        member.running.end(run);
       }
     }
   }
@@ -157,14 +158,17 @@ export class Router<M extends RoutableMember> {
       const remaining = timeout - (clock.now() - started);
       const ctx: BalanceContext = { readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
       const { member, handle } = this.#pick(session, ctx, false);
-      member.routed++;
+      const run = member.running.start(clock.now());
       try {
         const conn = (handle === undefined ? undefined : o.io.acquireOn(member, session, handle))
           ?? await o.io.acquire(member, session, { timeout: Math.max(1, remaining), signal });
         o.budget.recordSuccess(clock.now());
         member.served++;
+        // A held session is running work until it comes back: leastBusy must see it.
+        onReleased(conn, () => member.running.end(run));
         return conn;
       } catch (error) {
+        member.running.end(run);
         const decision = decideRetry({
           error,
           idempotent: true,
@@ -178,8 +182,6 @@ export class Router<M extends RoutableMember> {
         if (!decision.retry) throw error;
         (exclude ??= new Set()).add(member.key);
         o.retried({ instance: member.ref, attempt, error, reason: decision.reason });
-      } finally {
-        member.routed--;
       }
     }
   }

@@ -8,7 +8,7 @@ import {
 const conns = [{ id: 1 }, { id: 2 }, { id: 3 }];
 const info = (uuid: string): InstanceInfo => ({
   uuid, name: uuid, address: `${uuid}:1`, tier: 't', replicasetName: 'r', failureDomain: {},
-  state: { variant: 'Online', incarnation: 1 }, inFlight: 0, idle: 0, total: 0, latencyMs: undefined,
+  state: { variant: 'Online', incarnation: 1 }, inFlight: 0, idle: 0, total: 0, maxConnections: 1, oldestRunningMs: 0, latencyMs: undefined,
 });
 
 test('validateStrategyResult accepts a candidate and explains everything else', () => {

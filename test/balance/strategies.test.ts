@@ -7,7 +7,7 @@ import { leastBusy, nodeStrategyOption, random, roundRobin } from '../../src/bal
 function info(uuid: string, extra: Partial<InstanceInfo> = {}): InstanceInfo {
   return {
     uuid, name: `n-${uuid}`, address: `${uuid}:4327`, tier: 'default', replicasetName: 'r1', failureDomain: {},
-    state: { variant: 'Online', incarnation: 1 }, inFlight: 0, idle: 1, total: 1, latencyMs: undefined, ...extra,
+    state: { variant: 'Online', incarnation: 1 }, inFlight: 0, idle: 1, total: 1, maxConnections: 100, oldestRunningMs: 0, latencyMs: undefined, ...extra,
   };
 }
 const ctx = (exclude: string[] = [], attempt = 1): BalanceContext => ({ attempt, exclude: new Set(exclude) });
@@ -145,5 +145,28 @@ describe('nodeStrategyOption', () => {
       assert.throws(() => nodeStrategyOption('balanceStrategy', v), (e: unknown) =>
         e instanceof ConfigError && e.option === 'balanceStrategy' && /'round-robin', 'random', 'least-busy'/.test(e.message));
     }
+  });
+});
+
+describe('no head-of-line waits: the built-ins skip instances whose every connection is busy while others have room', () => {
+  const busy = info('busy', { inFlight: 1, maxConnections: 1 });
+  const free1 = info('free1', { inFlight: 0, maxConnections: 1 });
+  const free2 = info('free2', { inFlight: 0, maxConnections: 1 });
+  for (const [name, make] of [['roundRobin', () => roundRobin({ start: 0 })], ['random', () => random()], ['leastBusy', () => leastBusy()]] as const) {
+    test(`${name} never picks the busy one while another is free`, () => {
+      const pick = make();
+      for (let i = 0; i < 60; i++) assert.notEqual(pick([busy, free1, free2], ctx()).uuid, 'busy');
+    });
+  }
+  test('when every instance is busy, the one stuck behind a long statement is avoided', () => {
+    const pick = roundRobin({ start: 0 });
+    const stuck = info('stuck', { inFlight: 1, maxConnections: 1, oldestRunningMs: 1_500, latencyMs: 2 });
+    const flowing = [info('f1', { inFlight: 3, maxConnections: 1, oldestRunningMs: 1, latencyMs: 2 }), info('f2', { inFlight: 2, maxConnections: 1, oldestRunningMs: 3, latencyMs: 2 })];
+    for (let i = 0; i < 30; i++) assert.notEqual(pick([stuck, ...flowing], ctx()).uuid, 'stuck');
+  });
+  test('when every instance is busy (under load), all are candidates again', () => {
+    const pick = roundRobin({ start: 0 });
+    const all = [info('x', { inFlight: 5, maxConnections: 1 }), info('y', { inFlight: 2, maxConnections: 1 })];
+    assert.deepEqual(new Set(Array.from({ length: 4 }, () => pick(all, ctx()).uuid)), new Set(['x', 'y']));
   });
 });

@@ -76,3 +76,17 @@ test('util.inspect of a client shows no password', async () => {
   assert.ok(!text.includes('Sup3rSecretPw'), text);
   await client.close();
 });
+
+test('a session held with acquire() shows as in flight on its instance until it is released', { timeout: 30_000 }, async () => {
+  const client = new Client({ dsn: standIn.dsn('scram', { params: { sslmode: 'disable' } }), poolSize: 3 });
+  try {
+    await client.connect();
+    const conn = await client.acquire();
+    const busy = () => client.instances().find((i) => i.address === conn.instance.address)!.inFlight;
+    assert.equal(busy(), 1);
+    conn.release();
+    assert.equal(busy(), 0);
+  } finally {
+    await client.close();
+  }
+});

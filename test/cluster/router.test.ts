@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { leastBusy, roundRobin } from '../../src/balance/strategies.js';
 import type { ConnectionHandle } from '../../src/cluster/connection-handle.js';
 import type { PoolConnection } from '../../src/cluster/pool-connection.js';
+import { RunningWork } from '../../src/cluster/running-work.js';
 import { Router, type RoutableMember, type RouterIo, type RouterOptions } from '../../src/cluster/router.js';
 import {
   ConnectionError, NoInstanceAvailableError, OutcomeUnknownError, PoolTimeoutError, ServerError, SessionDroppedError, TimeoutError,
@@ -17,7 +18,8 @@ import type { QueryResult } from '../../src/protocol/query-types.js';
 type Outcome = 'ok' | Error | ((m: FakeMember) => 'ok' | Error);
 
 class FakeMember implements RoutableMember {
-  routed = 0;
+  readonly running = new RunningWork();
+  readonly oldestRunningMs = 0;
   served = 0;
   calls = 0;
   maxRouted = 0;
@@ -30,6 +32,7 @@ class FakeMember implements RoutableMember {
   readonly state = { variant: 'Online', incarnation: 1 } as const;
   readonly idle = 1;
   readonly total = 1;
+  readonly maxConnections = 100;
   readonly latencyMs = undefined;
   outcomes: Outcome[] = [];
   constructor(readonly key: string, readonly takesMs = 5) {
@@ -38,10 +41,10 @@ class FakeMember implements RoutableMember {
   get uuid(): string { return this.key; }
   get name(): string { return this.key; }
   get address(): string { return this.ref.address; }
-  get inFlight(): number { return this.routed; }
+  get inFlight(): number { return this.running.size; }
   next(): 'ok' | Error {
     this.calls++;
-    this.maxRouted = Math.max(this.maxRouted, this.routed);
+    this.maxRouted = Math.max(this.maxRouted, this.running.size);
     const o = this.outcomes.shift() ?? 'ok';
     return typeof o === 'function' ? o(this) : o;
   }
@@ -106,7 +109,7 @@ test('an instance killed before the statement was sent: any statement moves on, 
   assert.notEqual(by, 'a');
   assert.deepEqual(failed.map(([k]) => k), ['a']);
   assert.deepEqual(retries, ['a#1']);
-  assert.equal(a.routed + b.routed + c.routed, 0, 'every count is back to zero');
+  assert.equal(a.running.size + b.running.size + c.running.size, 0, 'every count is back to zero');
   assert.equal(b.served + c.served, 1);
   assert.equal(a.served, 0);
 });
@@ -225,12 +228,12 @@ test('acquire() and statements share one loop: a lease that times out on one ins
   assert.deepEqual(timed.failed, [], 'a busy instance is not a failed one');
 });
 
-test('acquire() is visible to leastBusy while it waits: routed counts it', async () => {
+test('a session from acquire() counts as running work while it is leased and held, so leastBusy sees it', async () => {
   const [a, b] = [new FakeMember('a'), new FakeMember('b')];
   const { router } = setup([a, b], { strategy: leastBusy({ random: () => 0 }) });
   await Promise.all([router.acquire('', 1_000, undefined, undefined), router.query('', 'SELECT 1', [], {})]);
   assert.equal(a.maxRouted + b.maxRouted, 2, 'each saw its own work counted');
-  assert.equal(a.routed + b.routed, 0);
+  assert.equal(a.running.size + b.running.size, 1, 'the held session still counts; the statement is done');
 });
 
 test('a custom strategy gets frozen plain snapshots; a built-in gets the members themselves', async () => {
