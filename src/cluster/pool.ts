@@ -7,7 +7,8 @@ import type { QueryParams, QueryResult } from '../protocol/query-types.js';
 import type { CloseOptions } from '../resource-pool/resource-pool-options.js';
 import { AuthLatch } from './auth-latch.js';
 import { systemClock } from './clock.js';
-import type { ClusterEvents, PicotsWarning } from './cluster-events.js';
+import type { ClusterEvents } from './cluster-events.js';
+import { Warnings } from './warnings.js';
 import { clusterStats, instanceStatuses, type ClusterStats, type InstanceStatus } from './cluster-stats.js';
 import { HealthMonitor } from './health-monitor.js';
 import { probeFailed, probeInstance } from './probe.js';
@@ -49,7 +50,6 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
   readonly #health: HealthMonitor<Member>;
   readonly #follower: TopologyFollower;
   readonly #router: Router<Member>;
-  readonly #warned = new Set<string>();
   readonly #defaultRoute: ClusterQueryOptions;
   #connecting: Promise<this> | undefined;
   #connected = false;
@@ -59,6 +59,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     super();
     const o = (this.#options = resolveClusterOptions(options));
     const clock = systemClock;
+    const warnings = new Warnings(o.logger, (w) => void (this.listenerCount('warning') > 0 && this.emit('warning', w)));
     this.#defaultRoute = Object.freeze({ timeout: o.queryTimeout });
     // Shared by every instance: one wrong password stops logins everywhere.
     const authLatch = new AuthLatch();
@@ -94,12 +95,12 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       healthy: () => membership.healthy(),
       defaultSession: this.#sessions.default,
       instanceFailed,
-      warnOnce: (key, code, message, m) => this.#warnOnce(key, { code, message, instance: m?.ref }),
+      warnOnce: (key, code, message, m) => warnings.once(key, { code, message, instance: m?.ref }),
       changed: (change) => {
         for (const m of change.added) this.emit('instanceAdded', m.ref);
         for (const m of change.removed) this.emit('instanceRemoved', m.ref);
         for (const s of change.skipped) {
-          this.#warnOnce(`skip:${s.name}:${s.reason}`, { code: 'INSTANCE_SKIPPED', message: `instance ${s.name} is not used: ${s.reason}` });
+          warnings.once(`skip:${s.name}:${s.reason}`, { code: 'INSTANCE_SKIPPED', message: `instance ${s.name} is not used: ${s.reason}` });
         }
       },
       refreshed: (change) => this.emit('topologyRefreshed', change),
@@ -119,7 +120,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       instanceSuspect: (m) => this.#health.suspect(m),
       retried: (event) => this.emit('retry', event),
     });
-    for (const warning of o.warnings) this.#warn({ code: 'OPTIONS', message: warning });
+    for (const message of o.warnings) warnings.warn({ code: 'OPTIONS', message });
   }
 
   /**
@@ -232,16 +233,5 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
   #stopBackground(): void {
     this.#follower.stop();
     this.#health.stop();
-  }
-
-  #warn(warning: PicotsWarning): void {
-    this.#options.logger?.warn(warning.message);
-    if (this.listenerCount('warning') > 0) this.emit('warning', warning);
-  }
-
-  #warnOnce(key: string, warning: PicotsWarning): void {
-    if (this.#warned.has(key)) return;
-    this.#warned.add(key);
-    this.#warn(warning);
   }
 }
