@@ -1,9 +1,9 @@
 // Type-checked by scripts/check-package.ts against the installed declarations (ESM resolution).
 import { ConfigError, PicotsError, Pool, type PoolStats } from 'picots';
-import { ResourcePool, type PoolOptions } from 'picots/resource-pool';
+import { ResourcePool, type ResourcePoolOptions } from 'picots/resource-pool';
 import { StandInError, startStandIn, type StandIn } from 'picots/testkit';
 
-const options: PoolOptions<{ n: number }> = { create: async () => ({ n: 1 }), destroy: () => {} };
+const options: ResourcePoolOptions<{ n: number }> = { create: async () => ({ n: 1 }), destroy: () => {} };
 const resources = new ResourcePool(options);
 // The stats type of the generic pool is the one the main entry names.
 const stats: PoolStats = resources.stats();

@@ -8,7 +8,7 @@ import type { ConnectionOptions } from '../config/connection-options.js';
 import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
 import { ResourcePool } from '../resource-pool/resource-pool.js';
 import type { Lease } from '../resource-pool/lease.js';
-import type { CloseOptions, PoolOptions } from '../resource-pool/resource-pool-options.js';
+import type { CloseOptions, ResourcePoolOptions } from '../resource-pool/resource-pool-options.js';
 import type { PoolStats } from '../resource-pool/pool-stats.js';
 import { QueryMethods } from '../protocol/query-methods.js';
 import { AuthLatch } from './auth-latch.js';
@@ -20,7 +20,7 @@ import { PoolConnection } from './pool-connection.js';
 export type InstanceConnectionOptions = Omit<ConnectionOptions, 'signal'>;
 
 /** Pool settings for one instance: everything of the generic pool except how to make a connection. */
-export type InstancePoolSettings = Omit<PoolOptions<Connection>, 'create' | 'destroy' | 'isUsable'>;
+export type InstancePoolSettings = Omit<ResourcePoolOptions<Connection>, 'create' | 'destroy' | 'isUsable'>;
 
 /** Per-call options of `acquire()`. */
 export interface AcquireConnectionOptions {

@@ -10,7 +10,7 @@ import { DEFAULT_SSL_MODE, parseDsn, type DsnHost } from './parse-dsn.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../failover/retry-policy.js';
 import { boolean, func, nonNegativeInt, nonNegativeMs, positiveInt, rejectUnknownKeys, string } from './validate.js';
-import { positiveMsOrInfinity, resolvePoolOptions as resolveResourcePoolOptions } from '../resource-pool/resource-pool-options.js';
+import { positiveMsOrInfinity, resolveResourcePoolOptions } from '../resource-pool/resource-pool-options.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import type { InstanceConnectionOptions, InstancePoolSettings } from '../cluster/instance-connections.js';
 

@@ -15,6 +15,6 @@
 export { ResourcePool, type PoolEvents } from './resource-pool.js';
 export type { Lease, ReleaseOptions } from './lease.js';
 export type { PoolWarning } from './pool-core.js';
-export type { AcquireOptions, CloseOptions, PoolOptions } from './resource-pool-options.js';
+export type { AcquireOptions, CloseOptions, ResourcePoolOptions } from './resource-pool-options.js';
 export type { DestroyReason, PoolStats } from './pool-stats.js';
 export type { PoolResourceInfo } from './entry.js';

@@ -14,7 +14,7 @@
 import type { EventEmitter } from 'node:events';
 import { DeadlineTimer } from './deadline-timer.js';
 import { type Entry, IdleList } from './entry.js';
-import type { ResolvedPoolOptions } from './resource-pool-options.js';
+import type { ResolvedResourcePoolOptions } from './resource-pool-options.js';
 import { PoolCounters } from './pool-stats.js';
 import { noop } from './user-code.js';
 import { type Waiter, WaiterQueue } from './waiters.js';
@@ -55,7 +55,7 @@ export class PoolCore<T extends object> {
   drainTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(
-    readonly o: ResolvedPoolOptions<T>,
+    readonly o: ResolvedResourcePoolOptions<T>,
     /** The public pool: events go out through it. */
     private readonly emitter: EventEmitter,
     reap: (core: PoolCore<T>) => void,

@@ -18,7 +18,7 @@ import { describe, func, MAX_TIMER_MS, nonNegativeInt, nonNegativeMs, positiveIn
  * });
  * ```
  */
-export interface PoolOptions<T extends object> {
+export interface ResourcePoolOptions<T extends object> {
   /**
    * Makes a new resource. `signal` aborts when the pool is terminated (or its `close()` drain timed out):
    * an ongoing connect should then give up. A rejection is passed to the oldest waiter (fail fast: a wrong
@@ -66,7 +66,7 @@ export interface PoolOptions<T extends object> {
 }
 
 /** Options with every default filled in. */
-export interface ResolvedPoolOptions<T extends object> {
+export interface ResolvedResourcePoolOptions<T extends object> {
   create: (signal: AbortSignal) => Promise<T>;
   destroy: (resource: T) => Promise<void> | void;
   minSize: number;
@@ -126,17 +126,17 @@ const defaultNow = (): number => performance.now();
 /**
  * Validates pool options and fills in defaults. Throws {@link ConfigError} for the first wrong option.
  *
- * @example resolvePoolOptions({ create, destroy, maxSize: 4 }).idleTimeout // 30000
+ * @example resolveResourcePoolOptions({ create, destroy, maxSize: 4 }).idleTimeout // 30000
  */
-export function resolvePoolOptions<T extends object>(opts: PoolOptions<T>): ResolvedPoolOptions<T> {
+export function resolveResourcePoolOptions<T extends object>(opts: ResourcePoolOptions<T>): ResolvedResourcePoolOptions<T> {
   rejectUnknownKeys('pool options', opts, KEYS);
   const o = opts as unknown as Record<(typeof KEYS)[number], unknown>;
   const maxSize = o.maxSize === undefined ? 10 : positiveInt('maxSize', o.maxSize);
   const minSize = o.minSize === undefined ? 0 : nonNegativeInt('minSize', o.minSize);
   if (minSize > maxSize) throw new ConfigError('minSize', `must be <= maxSize (${maxSize}), got ${minSize}`);
   return {
-    create: func<ResolvedPoolOptions<T>['create']>('create', o.create),
-    destroy: func<ResolvedPoolOptions<T>['destroy']>('destroy', o.destroy),
+    create: func<ResolvedResourcePoolOptions<T>['create']>('create', o.create),
+    destroy: func<ResolvedResourcePoolOptions<T>['destroy']>('destroy', o.destroy),
     minSize,
     maxSize,
     idleTimeout: o.idleTimeout === undefined ? 30_000 : nonNegativeMs('idleTimeout', o.idleTimeout),

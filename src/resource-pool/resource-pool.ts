@@ -16,7 +16,7 @@ import { Lease, takeLease } from './lease.js';
 import { beginClose, checkClosed, destroyEntry, ensureMin, force, grow, reap, retireEntry, startDrainTimer } from './lifecycle.js';
 import { PoolCore, type PoolWarning } from './pool-core.js';
 import type { DestroyReason, PoolStats } from './pool-stats.js';
-import { type AcquireOptions, type CloseOptions, type PoolOptions, positiveMsOrInfinity, resolvePoolOptions } from './resource-pool-options.js';
+import { type AcquireOptions, type CloseOptions, type ResourcePoolOptions, positiveMsOrInfinity, resolveResourcePoolOptions } from './resource-pool-options.js';
 import { runCheck } from './user-code.js';
 import { Waiter } from './waiters.js';
 
@@ -52,9 +52,9 @@ export class ResourcePool<T extends object> extends EventEmitter<PoolEvents<T>> 
   readonly #p: PoolCore<T>;
 
   /** @throws {ConfigError} for a wrong or unknown option. */
-  constructor(options: PoolOptions<T>) {
+  constructor(options: ResourcePoolOptions<T>) {
     super();
-    this.#p = new PoolCore<T>(resolvePoolOptions(options), this as unknown as EventEmitter, reap);
+    this.#p = new PoolCore<T>(resolveResourcePoolOptions(options), this as unknown as EventEmitter, reap);
     ensureMin(this.#p);
   }
 

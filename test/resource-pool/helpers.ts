@@ -2,7 +2,7 @@
 import type { TestContext } from 'node:test';
 import type { Lease } from '../../src/resource-pool/lease.js';
 import { ResourcePool } from '../../src/resource-pool/resource-pool.js';
-import type { PoolOptions } from '../../src/resource-pool/resource-pool-options.js';
+import type { ResourcePoolOptions } from '../../src/resource-pool/resource-pool-options.js';
 
 export interface Res {
   id: number;
@@ -58,7 +58,7 @@ export interface Recorded {
  */
 export function makePool(
   factory: Factory,
-  opts: Omit<PoolOptions<Res>, 'create' | 'destroy'> = {},
+  opts: Omit<ResourcePoolOptions<Res>, 'create' | 'destroy'> = {},
 ): ResourcePool<Res> & Recorded {
   const pool = new ResourcePool<Res>({ create: factory.create, destroy: factory.destroy, ...opts }) as ResourcePool<Res> & Recorded;
   pool.events = [];
