@@ -233,10 +233,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const standIn = await startStandIn({ instances: 3, ...standInOptions, tls: false });
   const gateway = new Gateway({ record });
   try {
+    const advertised = new Map<string, string>();
     for (const instance of standIn.instances) {
-      const address = await gateway.add({ name: instance.name, backendAddress: instance.address });
-      await standIn.setAdvertisedAddress(instance.name, address);
+      advertised.set(instance.name, await gateway.add({ name: instance.name, backendAddress: instance.address }));
     }
+    await standIn.setAdvertisedAddresses(advertised);
   } catch (error) {
     await gateway.stop();
     await standIn.stop();

@@ -192,6 +192,29 @@ export class StandIn {
   }
 
   /**
+   * {@link setAdvertisedAddress} for many instances in one psql run (a run each costs seconds for a
+   * hundred instances). Throws before changing anything when a name is unknown.
+   */
+  async setAdvertisedAddresses(addresses: ReadonlyMap<string, string>): Promise<void> {
+    if (addresses.size === 0) return;
+    const unknownIn = (known: readonly StandInInstance[]) => {
+      const names = new Set(known.map((i) => i.name));
+      return [...addresses.keys()].filter((name) => !names.has(name));
+    };
+    // An instance another process added is not in this handle's list until it refreshes.
+    const unknown = unknownIn(this.current).length > 0 ? unknownIn(await this.refresh()) : [];
+    if (unknown.length > 0) throw new ConfigError('instance', `the stand-in has no instance ${unknown.join(', ')}`);
+    await this.sql(SHAPES.map((shape) => [
+      `\\connect ${quoteIdent(this.databases[shape])}`,
+      ...[...addresses].map(([name, address]) => setAdvertisedAddressSql(shape, name, address)),
+    ].join('\n')).join('\n'));
+    this.current = this.current.map((i) => {
+      const address = addresses.get(i.name);
+      return address === undefined ? i : { ...i, advertisedAddress: address };
+    });
+  }
+
+  /**
    * Adds an instance on the first spare loopback address; no restart is needed because the server
    * listens on the spare addresses from the start.
    */
