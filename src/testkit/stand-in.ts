@@ -86,6 +86,12 @@ export interface AddInstanceOptions {
   /** A new replicaset `r<raftId>` by default; an existing name joins that replicaset. */
   readonly replicasetName?: string;
   readonly tier?: string;
+  /**
+   * Gives the pgproto address to advertise (e.g. a proxy's listener in front of the instance) before the
+   * instance's rows are written, so no reader of `_pico_peer_address` ever sees the backend address;
+   * the backend address by default. When it throws, nothing is written.
+   */
+  readonly advertise?: (name: string, backendAddress: string) => Promise<string>;
 }
 
 const DATABASES: Readonly<Record<SchemaShape, string>> = { current: 'picots', legacy: 'picots_legacy' };
@@ -226,12 +232,15 @@ export class StandIn {
     }
     const raftId = Number(await this.sql(NEXT_RAFT_ID_SQL));
     const replicasetName = options.replicasetName ?? `r${raftId}`;
+    const backendAddress = `${host}:${this.port}`;
+    const advertisedAddress = options.advertise ? await options.advertise(`i${raftId}`, backendAddress) : backendAddress;
     const record = newRecord({
       raftId, host, port: this.port, replicasetName,
       replicasetUuid: this.current.find((i) => i.replicasetName === replicasetName)?.replicasetUuid ?? randomUUID(),
       tier: options.tier ?? this.description.tier,
       picodataVersion: this.description.picodataVersion,
       state: options.state ?? 'Online',
+      advertisedAddress,
     });
     await this.sql(SHAPES.map((shape) => `\\connect ${quoteIdent(this.databases[shape])}\n${insertInstanceSql(shape, record)}`).join('\n'));
     const instance = toInstance(record);
@@ -395,6 +404,8 @@ interface NewRecordInput {
   readonly tier: string;
   readonly picodataVersion: string;
   readonly state: InstanceStateName;
+  /** The backend address by default. */
+  readonly advertisedAddress?: string;
 }
 
 function newRecord(input: NewRecordInput): InstanceRecord {
@@ -408,7 +419,7 @@ function newRecord(input: NewRecordInput): InstanceRecord {
     tier: input.tier,
     picodataVersion: input.picodataVersion,
     state: input.state,
-    advertisedAddress: address,
+    advertisedAddress: input.advertisedAddress ?? address,
     // Never listened on: only there because Picodata lists one per instance (3301 is its default).
     iprotoAddress: `${input.host}:${3300 + input.raftId}`,
     backendAddress: address,
