@@ -30,13 +30,11 @@ export interface ScaleFigures {
   readonly rssGrowth: number;
   readonly statementCpuUs: number;
   readonly statementWallUs: number;
-  /** Median of 10 idle refreshes after 2 warm-ups: user + system, and user alone. */
+  /** Median of 10 idle refreshes after 2 warm-ups, user + system (the split is too coarse for a millisecond). */
   readonly refreshCpuMs: number;
-  readonly refreshUserMs: number;
   readonly refreshCpuMaxMs: number;
   /** The same after a few hundred refreshes (compiled code). */
   readonly warmRefreshCpuMs: number;
-  readonly warmRefreshUserMs: number;
   readonly join?: { readonly discoveredMs: number; readonly trafficMs: number };
   readonly failover?: FailoverFigures;
 }
@@ -145,37 +143,28 @@ async function perStatement(client: Client, count: number): Promise<{ cpuUs: num
   return { cpuUs: (cpuMs(cpu0) * 1000) / count, wallUs: ((performance.now() - t0) * 1000) / count };
 }
 
-/** Client CPU (user + system, and user alone) of refresh rounds that find nothing new, in ms. */
-async function idleRefreshes(client: Client, count: number): Promise<{ cpu: number[]; user: number[] }> {
+/** Client CPU (user + system) of refresh rounds that find nothing new, in ms. */
+async function idleRefreshes(client: Client, count: number): Promise<number[]> {
   const cpu: number[] = [];
-  const user: number[] = [];
   for (let k = 0; k < count; k++) {
     await sleep(20);
     const cpu0 = process.cpuUsage();
     await client.refresh();
-    const d = process.cpuUsage(cpu0);
-    cpu.push((d.user + d.system) / 1000);
-    user.push(d.user / 1000);
+    cpu.push(cpuMs(cpu0));
   }
-  return { cpu, user };
+  return cpu;
 }
 
 /**
  * Refreshes as a client that has run a while does them: once its code is compiled. The first ten after
  * two warm-ups (what a young client pays), then ten more after {@link WARM_REFRESHES} (an old one).
  */
-async function refreshFigures(client: Client): Promise<Pick<ScaleFigures, 'refreshCpuMs' | 'refreshUserMs' | 'refreshCpuMaxMs' | 'warmRefreshCpuMs' | 'warmRefreshUserMs'>> {
+async function refreshFigures(client: Client): Promise<Pick<ScaleFigures, 'refreshCpuMs' | 'refreshCpuMaxMs' | 'warmRefreshCpuMs'>> {
   await idleRefreshes(client, 2);
   const young = await idleRefreshes(client, REFRESHES);
   for (let k = 0; k < WARM_REFRESHES; k++) await client.refresh();
   const old = await idleRefreshes(client, REFRESHES);
-  return {
-    refreshCpuMs: median(young.cpu),
-    refreshUserMs: median(young.user),
-    refreshCpuMaxMs: Math.max(...young.cpu),
-    warmRefreshCpuMs: median(old.cpu),
-    warmRefreshUserMs: median(old.user),
-  };
+  return { refreshCpuMs: median(young), refreshCpuMaxMs: Math.max(...young), warmRefreshCpuMs: median(old) };
 }
 
 /** Readers until stopped, each noting the uuid that answered; `onUuid` sees every one. */
