@@ -26,6 +26,8 @@ export interface ScaleTask {
 export interface ScaleFigures {
   readonly instances: number;
   readonly connectMs: number;
+  /** From `new Client()` until every instance is a member and all `poolSize` connections are open. */
+  readonly openMs: number;
   readonly heapGrowth: number;
   readonly rssGrowth: number;
   readonly statementCpuUs: number;
@@ -122,7 +124,7 @@ async function waitFor(what: string, cond: () => boolean, boundMs: number): Prom
   }
 }
 
-async function openClient(task: ScaleTask, options: Partial<ClientOptions>): Promise<{ client: Client; connectMs: number }> {
+async function openClient(task: ScaleTask, options: Partial<ClientOptions>): Promise<{ client: Client; connectMs: number; openMs: number }> {
   const client = new Client({ dsn: task.dsn, poolSize: POOL_SIZE, ...options });
   const t0 = performance.now();
   await client.connect();
@@ -130,7 +132,7 @@ async function openClient(task: ScaleTask, options: Partial<ClientOptions>): Pro
   await waitFor(`all ${task.instances} instances and ${POOL_SIZE} connections open`, () => {
     return client.instances().length === task.instances && client.stats().total.size >= POOL_SIZE;
   }, 20_000);
-  return { client, connectMs };
+  return { client, connectMs, openMs: performance.now() - t0 };
 }
 
 /** `CONCURRENCY` loops of `SELECT 1` on shared connections: client CPU and wall time per statement. */
@@ -293,7 +295,7 @@ async function main(): Promise<void> {
   const before = memory();
   // No background refresh here: its CPU would land in the per-statement figures. (Infinity passes the
   // options' check but not the refresh schedule's, so the longest timer instead.)
-  const { client, connectMs } = await openClient(task, { refreshInterval: 2 ** 31 - 1 });
+  const { client, connectMs, openMs } = await openClient(task, { refreshInterval: 2 ** 31 - 1 });
   let figures: ScaleFigures;
   try {
     await perStatement(client, 1000); // warm-up: code compiled, statements cached
@@ -303,6 +305,7 @@ async function main(): Promise<void> {
     figures = {
       instances: task.instances,
       connectMs,
+      openMs,
       heapGrowth: after.heap - before.heap,
       rssGrowth: after.rss - before.rss,
       statementCpuUs: statement.cpuUs,

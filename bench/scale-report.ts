@@ -48,6 +48,7 @@ export function formatScaleTable(small: readonly ScaleFigures[], large: readonly
   const rows: string[][] = [
     ['figure', `N=${n10}`, `N=${n100}`, 'target', ''],
     ['connect() of new Client({ poolSize: 100 }), ms', cell(pick(small, (x) => x.connectMs)), cell(pick(large, (x) => x.connectMs)), '<= 1000 at N=100', verdict(pick(large, (x) => x.connectMs), (m) => m <= 1000)],
+    ['  all 100 connections open after, ms', cell(pick(small, (x) => x.openMs)), cell(pick(large, (x) => x.openMs)), '', ''],
     ['heap growth / instance, KiB', cell(pick(small, (x) => x.heapGrowth / x.instances / KIB), 1), cell(pick(large, (x) => x.heapGrowth / x.instances / KIB), 1), '', ''],
     ['RSS growth / instance, KiB', cell(pick(small, (x) => x.rssGrowth / x.instances / KIB), 1), cell(pick(large, (x) => x.rssGrowth / x.instances / KIB), 1), '', ''],
     [`heap per added instance (N=${n10} -> ${n100}), KiB`, '', cell(marginal, 1), '', ''],
