@@ -53,6 +53,8 @@ export interface FailoverFigures {
   readonly failedWrites: number;
   /** Error codes of the failed statements, with counts. */
   readonly errors: Readonly<Record<string, number>>;
+  /** The first message seen for each code, so a failure can be told apart without a rerun. */
+  readonly messages: Readonly<Record<string, string>>;
   readonly windowMs: number;
 }
 
@@ -219,6 +221,7 @@ async function measureFailover(client: Client, task: ScaleTask): Promise<Failove
   let writes = 0;
   let failedWrites = 0;
   const errors: Record<string, number> = {};
+  const messages: Record<string, string> = {};
   const onKilled = (): void => {
     attemptsOnKilled++;
     lastOnKilled = performance.now();
@@ -230,8 +233,10 @@ async function measureFailover(client: Client, task: ScaleTask): Promise<Failove
     if (ref.name !== undefined && killedNames.has(ref.name) && !quarantined.has(ref.name)) quarantined.set(ref.name, performance.now());
   });
   const failed = (error: unknown): void => {
-    const e = error as { code?: string; instance?: string };
-    errors[e.code ?? 'unknown'] = (errors[e.code ?? 'unknown'] ?? 0) + 1;
+    const e = error as { code?: string; instance?: string; message?: string };
+    const code = e.code ?? 'unknown';
+    errors[code] = (errors[code] ?? 0) + 1;
+    messages[code] ??= String(e.message).slice(0, 300);
     if (e.instance !== undefined && killedAddresses.has(e.instance)) onKilled();
   };
   let stop = false;
@@ -286,6 +291,7 @@ async function measureFailover(client: Client, task: ScaleTask): Promise<Failove
     writes,
     failedWrites,
     errors,
+    messages,
     windowMs: FAILOVER_WINDOW_MS,
   };
 }

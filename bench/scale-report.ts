@@ -43,7 +43,11 @@ export function formatScaleTable(small: readonly ScaleFigures[], large: readonly
   const stmt100 = pick(large, (x) => x.statementCpuUs);
   const ratio = stmt100.map((v, i) => v / (stmt10[i] ?? Number.NaN));
   const codes = new Map<string, number>();
-  for (const x of large) for (const [code, count] of Object.entries(x.failover?.errors ?? {})) codes.set(code, (codes.get(code) ?? 0) + count);
+  const messages = new Map<string, string>();
+  for (const x of large) {
+    for (const [code, count] of Object.entries(x.failover?.errors ?? {})) codes.set(code, (codes.get(code) ?? 0) + count);
+    for (const [code, message] of Object.entries(x.failover?.messages ?? {})) if (!messages.has(code)) messages.set(code, message);
+  }
 
   const rows: string[][] = [
     ['figure', `N=${n10}`, `N=${n100}`, 'target', ''],
@@ -81,6 +85,7 @@ export function formatScaleTable(small: readonly ScaleFigures[], large: readonly
     '',
     `failover: instances ${ctx.killed.join(', ')} killed at once (refused + reset) while 8 readers and 2 writers ran;` +
       ` counted over ${window ?? '?'} ms from the kill order; error codes of failed statements: ${codes.size === 0 ? 'none' : [...codes].map(([c, n]) => `${c} x${n}`).join(', ')}`,
+    ...[...messages].map(([code, message]) => `  ${code}: ${message}`),
     'memory: growth from before new Client() to after connect() and 1000 statements (gc run first), divided by N; poolSize 100 at both N.',
     '',
   ].join('\n');
