@@ -37,7 +37,8 @@ export interface ScaleFigures {
   readonly refreshCpuMaxMs: number;
   /** The same after a few hundred refreshes (compiled code). */
   readonly warmRefreshCpuMs: number;
-  readonly join?: { readonly discoveredMs: number; readonly trafficMs: number };
+  /** From the order to add an instance; `addMs`: how long the add itself took in the parent. */
+  readonly join?: { readonly discoveredMs: number; readonly trafficMs: number; readonly addMs: number };
   readonly failover?: FailoverFigures;
 }
 
@@ -74,7 +75,7 @@ export interface ParentReply {
   readonly id: number;
   readonly error?: string;
   /** For `add`: the new instance; for `kill`: the killed instances' addresses. */
-  readonly value?: { readonly name?: string; readonly uuid?: string; readonly addresses?: readonly string[] };
+  readonly value?: { readonly name?: string; readonly uuid?: string; readonly addresses?: readonly string[]; readonly tookMs?: number };
 }
 
 const POOL_SIZE = 100;
@@ -195,8 +196,10 @@ async function measureJoin(client: Client): Promise<NonNullable<ScaleFigures['jo
     if (u === wanted) trafficAt ??= performance.now();
   }, () => stop);
   await sleep(200);
-  const added = await ask({ op: 'add' });
+  // Timed from the order: the rows become visible somewhere inside the parent's add (a psql run), and a
+  // refresh can see them before the answer gets here.
   const addedAt = performance.now();
+  const added = await ask({ op: 'add' });
   wanted = added.uuid;
   try {
     await waitFor('traffic on the added instance', () => trafficAt !== undefined, JOIN_BOUND_MS);
@@ -206,7 +209,7 @@ async function measureJoin(client: Client): Promise<NonNullable<ScaleFigures['jo
     await loops;
     await ask({ op: 'remove', names: [added.name!] });
   }
-  return { discoveredMs: (discovered.get(wanted) ?? Number.NaN) - addedAt, trafficMs: trafficAt! - addedAt };
+  return { discoveredMs: (discovered.get(wanted) ?? Number.NaN) - addedAt, trafficMs: trafficAt! - addedAt, addMs: added.tookMs ?? Number.NaN };
 }
 
 async function measureFailover(client: Client, task: ScaleTask): Promise<FailoverFigures> {

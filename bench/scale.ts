@@ -88,8 +88,9 @@ async function act(cluster: Cluster, request: ScaleRequest): Promise<ParentReply
       await Promise.all(names.map((name) => cluster.revive(name)));
       return {};
     case 'add': {
+      const t0 = performance.now();
       const added = await cluster.addInstance();
-      return { name: added.name, uuid: added.uuid };
+      return { name: added.name, uuid: added.uuid, tookMs: performance.now() - t0 };
     }
     case 'remove':
       for (const name of names) await cluster.removeInstance(name);
