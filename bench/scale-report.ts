@@ -66,6 +66,7 @@ export function formatScaleTable(small: readonly ScaleFigures[], large: readonly
     ['instance added (refreshInterval 500): discovered after, ms', '', cell(large.flatMap((x) => (x.join ? [x.join.discoveredMs] : []))), '', ''],
     ['  first statement it answered after, ms', '', cell(large.flatMap((x) => (x.join ? [x.join.trafficMs] : []))), '', ''],
     ['  of which the add itself (listener + psql), ms', '', cell(large.flatMap((x) => (x.join ? [x.join.addMs] : []))), '', ''],
+    ['  first statement after the add returned, ms', '', cell(large.flatMap((x) => (x.join ? [x.join.trafficMs - x.join.addMs] : []))), '<~ 500 + connect', ''],
     [`failover, ${ctx.killed.length} killed at once: last attempt on a killed one, ms`, '', cell(fo((f) => f.cleanMs)), '', ''],
     ['  all killed instances quarantined after, ms', '', cell(fo((f) => f.quarantinedMs)), '', ''],
     ['  statement attempts that went to killed instances', '', cell(fo((f) => f.attemptsOnKilled)), '', ''],
