@@ -129,6 +129,7 @@ export class Membership {
    */
   fromDiscovery(instances: readonly DiscoveredInstance[], self?: { uuid: string | undefined; seed: DsnHost }): MembershipChange {
     const wanted: MemberDescription[] = [];
+    const unchanged = new Set<string>();
     const skipped: MembershipChange['skipped'] = [];
     for (const i of instances) {
       if (!isOnline(i.state)) {
@@ -138,6 +139,12 @@ export class Membership {
       const address = i.address ?? (self?.uuid === i.uuid ? self.seed : undefined);
       if (address === undefined) {
         skipped.push({ name: i.name, reason: `no usable pgproto address (advertised: ${i.addressText ?? 'none'})` });
+        continue;
+      }
+      const existing = this.members.get(i.uuid);
+      if (existing !== undefined && existing.host === address.host && existing.port === address.port && sameInstanceState(existing.state, i.state)) {
+        // Unchanged (every member, on an idle refresh): nothing to copy, nothing for update() to do.
+        unchanged.add(i.uuid);
         continue;
       }
       wanted.push({
@@ -152,7 +159,7 @@ export class Membership {
         state: Object.freeze({ ...i.state }),
       });
     }
-    return this.update(wanted, skipped);
+    return this.update(wanted, skipped, unchanged);
   }
 
   /** The error for "no instance to route to", with each instance's last failure. */
@@ -198,12 +205,13 @@ export class Membership {
     return all;
   }
 
-  private update(wanted: readonly MemberDescription[], skipped: MembershipChange['skipped']): MembershipChange {
+  /** `unchanged`: keys of members known to match what is wanted, left as they are. */
+  private update(wanted: readonly MemberDescription[], skipped: MembershipChange['skipped'], unchanged: ReadonlySet<string> = new Set()): MembershipChange {
     const added: Member[] = [];
     const removed: Member[] = [];
     const wantedKeys = new Set(wanted.map((w) => w.key));
     for (const member of [...this.members.values()]) {
-      if (!wantedKeys.has(member.key)) {
+      if (!wantedKeys.has(member.key) && !unchanged.has(member.key)) {
         this.members.delete(member.key);
         removed.push(member);
       }

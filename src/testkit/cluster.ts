@@ -39,7 +39,7 @@ export interface ClusterDsnOptions {
 }
 
 /** Options of {@link Cluster.addInstance}. */
-export interface ClusterAddInstanceOptions extends AddInstanceOptions {
+export interface ClusterAddInstanceOptions extends Omit<AddInstanceOptions, 'advertise'> {
   /** Hold its handshakes from the start (see {@link Cluster.hold}), e.g. with `state: 'Offline'` for a joining instance. */
   readonly hold?: boolean;
 }
@@ -169,16 +169,23 @@ export class Cluster {
    */
   async addInstance(options: ClusterAddInstanceOptions = {}): Promise<ClusterInstance> {
     const { hold, ...standInOptions } = options;
-    const added = await this.standIn.addInstance(standInOptions);
+    let listening: string | undefined;
     try {
-      const address = await this.gateway.add({ name: added.name, backendAddress: added.address, hold });
-      await this.standIn.setAdvertisedAddress(added.name, address);
+      // The listener first, so the instance's rows advertise it from the start: a client that reads the
+      // topology in between must never get the backend address and bypass the gateway.
+      const added = await this.standIn.addInstance({
+        ...standInOptions,
+        advertise: async (name, backendAddress) => {
+          const address = await this.gateway.add({ name, backendAddress, hold });
+          listening = name;
+          return address;
+        },
+      });
+      return this.instance(added.name);
     } catch (error) {
-      await this.gateway.remove(added.name).catch(() => {});
-      await this.standIn.removeInstance(added.name).catch(() => {});
+      if (listening !== undefined) await this.gateway.remove(listening).catch(() => {});
       throw error;
     }
-    return this.instance(added.name);
   }
 
   /** Removes an instance from the system tables and closes its listener and sessions (as if expelled and stopped). */
@@ -233,10 +240,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const standIn = await startStandIn({ instances: 3, ...standInOptions, tls: false });
   const gateway = new Gateway({ record });
   try {
+    const advertised = new Map<string, string>();
     for (const instance of standIn.instances) {
-      const address = await gateway.add({ name: instance.name, backendAddress: instance.address });
-      await standIn.setAdvertisedAddress(instance.name, address);
+      advertised.set(instance.name, await gateway.add({ name: instance.name, backendAddress: instance.address }));
     }
+    await standIn.setAdvertisedAddresses(advertised);
   } catch (error) {
     await gateway.stop();
     await standIn.stop();

@@ -1,4 +1,17 @@
+import { ConfigError } from '../errors.js';
 import type { StandInUsers } from './users.js';
+
+/**
+ * PostgreSQL listens on at most 64 sockets (MAXLISTEN, fixed when it is compiled), its unix socket
+ * among them: this many TCP addresses can be listened on one by one.
+ */
+export const MAX_LISTEN_ADDRESSES = 63;
+
+/**
+ * Per address: an instance needs a connection or two per client, and a test may run two clients.
+ * Never below the kit's long-standing 300.
+ */
+const CONNECTIONS_PER_ADDRESS = 4;
 
 /** Paths of the server's TLS files. */
 export interface ServerTlsFiles {
@@ -22,9 +35,9 @@ export interface ServerConfigInput {
  */
 export function serverSettings(input: ServerConfigInput): string {
   const settings: Record<string, string | number | boolean> = {
-    listen_addresses: input.addresses.join(','),
+    listen_addresses: listenAddresses(input.addresses),
     unix_socket_directories: input.socketDir,
-    max_connections: 300,
+    max_connections: Math.max(300, CONNECTIONS_PER_ADDRESS * input.addresses.length + 50),
     // A test server keeps nothing worth a crash-safe write: these cut start, DDL and commit time.
     fsync: false,
     synchronous_commit: false,
@@ -46,6 +59,21 @@ export function serverSettings(input: ServerConfigInput): string {
   };
   const lines = Object.entries(settings).map(([name, value]) => `${name} = ${settingValue(value)}`);
   return `\n# picots stand-in settings\n${lines.join('\n')}\n`;
+}
+
+/**
+ * The addresses one by one while PostgreSQL can listen on each; beyond that, the IPv4 wildcard, which
+ * takes connections to every loopback address at once. `inet_server_addr()` still answers the address a
+ * session came to, so each loopback address still plays its own instance; pg_hba.conf admits TCP logins
+ * from 127.0.0.0/8 only, so the wildcard lets in no one from another host. Only for loopback addresses.
+ */
+export function listenAddresses(addresses: readonly string[]): string {
+  if (addresses.length <= MAX_LISTEN_ADDRESSES) return addresses.join(',');
+  const other = addresses.find((a) => !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a));
+  if (other !== undefined) {
+    throw new ConfigError('addresses', `PostgreSQL listens on at most ${MAX_LISTEN_ADDRESSES} addresses; more are allowed only when all are IPv4 loopback (127.x.x.x), not ${other}`);
+  }
+  return '0.0.0.0';
 }
 
 function settingValue(value: string | number | boolean): string {

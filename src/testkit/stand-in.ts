@@ -86,6 +86,12 @@ export interface AddInstanceOptions {
   /** A new replicaset `r<raftId>` by default; an existing name joins that replicaset. */
   readonly replicasetName?: string;
   readonly tier?: string;
+  /**
+   * Gives the pgproto address to advertise (e.g. a proxy's listener in front of the instance) before the
+   * instance's rows are written, so no reader of `_pico_peer_address` ever sees the backend address;
+   * the backend address by default. When it throws, nothing is written.
+   */
+  readonly advertise?: (name: string, backendAddress: string) => Promise<string>;
 }
 
 const DATABASES: Readonly<Record<SchemaShape, string>> = { current: 'picots', legacy: 'picots_legacy' };
@@ -192,6 +198,29 @@ export class StandIn {
   }
 
   /**
+   * {@link setAdvertisedAddress} for many instances in one psql run (a run each costs seconds for a
+   * hundred instances). Throws before changing anything when a name is unknown.
+   */
+  async setAdvertisedAddresses(addresses: ReadonlyMap<string, string>): Promise<void> {
+    if (addresses.size === 0) return;
+    const unknownIn = (known: readonly StandInInstance[]) => {
+      const names = new Set(known.map((i) => i.name));
+      return [...addresses.keys()].filter((name) => !names.has(name));
+    };
+    // An instance another process added is not in this handle's list until it refreshes.
+    const unknown = unknownIn(this.current).length > 0 ? unknownIn(await this.refresh()) : [];
+    if (unknown.length > 0) throw new ConfigError('instance', `the stand-in has no instance ${unknown.join(', ')}`);
+    await this.sql(SHAPES.map((shape) => [
+      `\\connect ${quoteIdent(this.databases[shape])}`,
+      ...[...addresses].map(([name, address]) => setAdvertisedAddressSql(shape, name, address)),
+    ].join('\n')).join('\n'));
+    this.current = this.current.map((i) => {
+      const address = addresses.get(i.name);
+      return address === undefined ? i : { ...i, advertisedAddress: address };
+    });
+  }
+
+  /**
    * Adds an instance on the first spare loopback address; no restart is needed because the server
    * listens on the spare addresses from the start.
    */
@@ -203,12 +232,15 @@ export class StandIn {
     }
     const raftId = Number(await this.sql(NEXT_RAFT_ID_SQL));
     const replicasetName = options.replicasetName ?? `r${raftId}`;
+    const backendAddress = `${host}:${this.port}`;
+    const advertisedAddress = options.advertise ? await options.advertise(`i${raftId}`, backendAddress) : backendAddress;
     const record = newRecord({
       raftId, host, port: this.port, replicasetName,
       replicasetUuid: this.current.find((i) => i.replicasetName === replicasetName)?.replicasetUuid ?? randomUUID(),
       tier: options.tier ?? this.description.tier,
       picodataVersion: this.description.picodataVersion,
       state: options.state ?? 'Online',
+      advertisedAddress,
     });
     await this.sql(SHAPES.map((shape) => `\\connect ${quoteIdent(this.databases[shape])}\n${insertInstanceSql(shape, record)}`).join('\n'));
     const instance = toInstance(record);
@@ -372,6 +404,8 @@ interface NewRecordInput {
   readonly tier: string;
   readonly picodataVersion: string;
   readonly state: InstanceStateName;
+  /** The backend address by default. */
+  readonly advertisedAddress?: string;
 }
 
 function newRecord(input: NewRecordInput): InstanceRecord {
@@ -385,7 +419,7 @@ function newRecord(input: NewRecordInput): InstanceRecord {
     tier: input.tier,
     picodataVersion: input.picodataVersion,
     state: input.state,
-    advertisedAddress: address,
+    advertisedAddress: input.advertisedAddress ?? address,
     // Never listened on: only there because Picodata lists one per instance (3301 is its default).
     iprotoAddress: `${input.host}:${3300 + input.raftId}`,
     backendAddress: address,
