@@ -10,6 +10,7 @@ import { AuthenticationError, ConnectionError, NoInstanceAvailableError } from '
 import { classifyFailure } from '../failover/failure-class.js';
 import { Connection } from '../protocol/connection.js';
 import { discoverInstances, type DiscoveryResult } from '../topology/discover.js';
+import { MAX_TIMER_MS } from '../config/validate.js';
 import { RefreshSchedule, type RefreshOutcome } from '../topology/refresh-schedule.js';
 import type { AuthLatch } from './auth-latch.js';
 import type { Clock } from './clock.js';
@@ -51,10 +52,13 @@ export class TopologyFollower {
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
   #paused = false;
+  readonly #periodic: boolean;
 
   constructor(options: TopologyFollowerOptions) {
     this.#o = options;
-    this.#schedule = new RefreshSchedule({ refreshInterval: options.options.refreshInterval });
+    // refreshInterval: Infinity means no periodic refresh; only errors and refresh() read the topology.
+    this.#periodic = options.options.refreshInterval !== Infinity;
+    this.#schedule = new RefreshSchedule({ refreshInterval: this.#periodic ? options.options.refreshInterval : MAX_TIMER_MS });
   }
 
   /**
@@ -120,7 +124,7 @@ export class TopologyFollower {
     if (this.#o.isClosing() || this.#discovered === undefined) return;
     const delay = this.#schedule.next(this.#o.clock.now(), outcome);
     this.stop();
-    if (!Number.isFinite(delay)) return;
+    if (!Number.isFinite(delay) || (!this.#periodic && outcome === 'unchanged')) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.refresh();

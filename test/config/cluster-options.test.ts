@@ -36,3 +36,7 @@ test('balanceStrategy takes a function of any declared arity as node-level', () 
   for (const fn of [zero, one, defaulted]) assert.doesNotThrow(() => new Pool({ dsn, balanceStrategy: fn as never }));
   assert.equal(Object.getOwnPropertySymbols(one).length, 0, "the user's function is not marked or changed");
 });
+
+test('refreshInterval: Infinity is accepted (no periodic refresh)', () => {
+  assert.doesNotThrow(() => new Client({ dsn, refreshInterval: Infinity }));
+});
