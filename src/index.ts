@@ -9,7 +9,7 @@
  * await pool.close();
  * ```
  */
-export { Connection, type Notice } from './protocol/connection.js';
+export { Connection, type ConnectionEvents, type Notice } from './protocol/connection.js';
 export type { ConnectionOptions } from './config/connection-options.js';
 export type { ExecuteResult, FieldInfo, Int8Mode, QueryOptions, QueryParams, QueryResult, RowMode } from './protocol/query-types.js';
 export type { SslMode, TlsSettings } from './config/tls-settings.js';
