@@ -260,7 +260,9 @@ export class QueryPipeline {
   #onQueryError(q: PendingQuery, error: Error): void {
     const statement = q.statement;
     if (statement !== undefined && error instanceof ServerError && !(q.parses && !q.parsed)) {
-      if (error.code === '26000' && statement.parseError !== undefined) {
+      // Its statement's Parse failed, so it never ran: whatever the server says about the missing statement
+      // (PostgreSQL: 26000; Picodata: XX000 "Couldn't find statement"), the parse error is the news.
+      if (statement.parseError !== undefined) {
         q.disarm();
         q.reject(statement.parseError);
         return;
