@@ -15,13 +15,8 @@ import { PendingQuery, QueryState, parseCommandTag, type RowDecoder } from './pe
 import type { FieldInfo } from './query-types.js';
 import type { StatementCache } from './statement-cache.js';
 import { buildQueryMessage, preparationOnly } from './query-message.js';
+import { MAX_WINDOW_BYTES, MAX_WINDOW_STATEMENTS, cutWindows } from './sync-window.js';
 import { lostQueryError, serverError, sessionEndedError, skippedQueryLostError } from './wire-errors.js';
-
-const SYNC = serialize.sync();
-/** At most this many statements share one Sync. */
-export const MAX_WINDOW_STATEMENTS = 32;
-/** A window closes once its messages reach this many bytes. */
-export const MAX_WINDOW_BYTES = 64 * 1024;
 
 
 /** What the pipeline needs from the connection that owns the socket. */
@@ -120,31 +115,8 @@ export class QueryPipeline {
     const queued = this.#queued;
     if (queued.length === 0 || this.#windowOpen) return;
     const out: Buffer[] = [];
-    let taken = 0;
-    while (taken < queued.length && !this.#windowOpen) {
-      let count = 0;
-      let bytes = 0;
-      let q: PendingQuery;
-      for (;;) {
-        q = queued[taken++]!;
-        const parts = q.parts;
-        for (let j = 0; j < parts.length; j++) {
-          out.push(parts[j]!);
-          bytes += parts[j]!.length;
-        }
-        q.syncAfter = false;
-        this.#inflight.push(q);
-        count++;
-        // A withdrawn query that still prepares a statement stays Done: its replies are read and dropped.
-        // It executes nothing, so no CommandComplete marks its end: its window ends with it.
-        if (q.state !== QueryState.Queued) break;
-        q.state = QueryState.Sent;
-        if (!this.#coalesce || taken === queued.length || count === MAX_WINDOW_STATEMENTS || bytes >= MAX_WINDOW_BYTES) break;
-      }
-      q.syncAfter = true;
-      out.push(SYNC);
-      if (count > 1) this.#windowOpen = true;
-    }
+    const { taken, open } = cutWindows(queued, this.#coalesce, out, this.#inflight);
+    this.#windowOpen = open;
     if (taken === queued.length) queued.length = 0;
     else queued.splice(0, taken);
     this.#requeued = Math.max(0, this.#requeued - taken);
