@@ -2,8 +2,8 @@
 import { parseArgs } from 'node:util';
 import type { TestId } from './workloads/types.js';
 
-export type DriverId = 'picots' | 'pg' | 'postgres.js' | 'pgbench';
-export const DRIVERS: readonly DriverId[] = ['picots', 'pg', 'postgres.js', 'pgbench'];
+export type DriverId = 'picots' | 'pg' | 'postgres.js' | 'pgbench' | 'pgbench-pipelined';
+export const DRIVERS: readonly DriverId[] = ['picots', 'pg', 'postgres.js', 'pgbench', 'pgbench-pipelined'];
 export const TESTS: readonly TestId[] = ['a', 'b', 'c'];
 
 export interface Durations {
@@ -43,7 +43,7 @@ export const USAGE = `npm run bench -- [options]
   --rounds N       rounds (default 3; 1 with --quick); every figure is the median over rounds
   --quick          shorter runs (a: 5,000 queries, b: 1.5 s, c: 7 fetches, pgbench 1 s)
   --tests a,b,c    which tests (default all)
-  --only LIST      which drivers: picots,pg,postgres.js,pgbench (default all)
+  --only LIST      which drivers: picots,pg,postgres.js,pgbench,pgbench-pipelined (default all)
   --cpu-prof       write CPU profiles of the picots children (node --cpu-prof) and print where
   --help`;
 

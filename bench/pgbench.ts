@@ -10,6 +10,9 @@ import type { Children } from './children.js';
 import type { Measurement, ServerTarget, TestId } from './workloads/types.js';
 
 const SCRIPT = '\\set x random(1, 1000)\nSELECT :x::int;\n';
+/** Statements per Sync in the pipelined script: the ceiling a client reaches by sharing Syncs. */
+export const PIPELINE_DEPTH = 16;
+const PIPELINED_SCRIPT = `\\set x random(1, 1000)\n\\startpipeline\n${'SELECT :x::int;\n'.repeat(PIPELINE_DEPTH)}\\endpipeline\n`;
 const WRAPPER = 'pgbench "$@"; rc=$?; echo "PROC_STAT $(cat /proc/$$/stat)" >&2; exit $rc';
 
 /** `pgbench --version`, or undefined when it is not on PATH. */
@@ -21,11 +24,13 @@ export function pgbenchVersion(): string | undefined {
   }
 }
 
-/** Writes the pgbench script into `dir` and returns its path. */
-export function writeScript(dir: string): string {
-  const file = join(dir, 'select-int.sql');
-  writeFileSync(file, SCRIPT);
-  return file;
+/** Writes the pgbench scripts into `dir`: one statement per transaction, and {@link PIPELINE_DEPTH} per Sync. */
+export function writeScripts(dir: string): { plain: string; pipelined: string } {
+  const plain = join(dir, 'select-int.sql');
+  const pipelined = join(dir, 'select-int-pipelined.sql');
+  writeFileSync(plain, SCRIPT);
+  writeFileSync(pipelined, PIPELINED_SCRIPT);
+  return { plain, pipelined };
 }
 
 const clockTicks = (): number => {
@@ -42,11 +47,13 @@ export interface PgbenchRun {
   threads: number;
   seconds: number;
   script: string;
+  /** Statements per pgbench transaction (the pipelined script runs several). */
+  statementsPerTransaction: number;
 }
 
 /**
- * Runs pgbench; `value` is the average latency in µs for (a) (clients / tps) and the tps for (b), `cpu` pgbench's own
- * CPU per transaction in µs (connection set-up included; `null` when /proc could not be read).
+ * Runs pgbench; `value` is the average latency in µs for (a) (clients / tps) and statements/s for (b), `cpu`
+ * pgbench's own CPU per statement in µs (connection set-up included; `null` when /proc could not be read).
  */
 export async function runPgbench(children: Children, server: ServerTarget, run: PgbenchRun): Promise<Measurement> {
   const args = [
@@ -68,11 +75,12 @@ export async function runPgbench(children: Children, server: ServerTarget, run: 
     throw new Error(`pgbench failed (exit ${done.code ?? done.signal}):\n${(done.stderr + out).trim().split('\n').slice(-15).join('\n')}`);
   }
   const cpuSeconds = childCpuSeconds(done.stderr);
+  const k = run.statementsPerTransaction;
   return {
     // Latency from tps rather than pgbench's "latency average", which is printed in whole µs.
-    value: run.test === 'a' ? (1e6 * run.clients) / tps : tps,
-    cpu: cpuSeconds === undefined ? null : (cpuSeconds * 1e6) / transactions,
-    detail: { latencyMs, tps, transactions, clients: run.clients, threads: run.threads, seconds: run.seconds, cpuSeconds },
+    value: run.test === 'a' ? (1e6 * run.clients) / tps : tps * k,
+    cpu: cpuSeconds === undefined ? null : (cpuSeconds * 1e6) / (transactions * k),
+    detail: { latencyMs, tps, transactions, statementsPerTransaction: k, clients: run.clients, threads: run.threads, seconds: run.seconds, cpuSeconds },
   };
 }
 

@@ -41,7 +41,10 @@ export function tableRows(records: readonly RunRecord[], test: TestId, drivers: 
       const types = new Set(measured(records, test, driver).map((r) => (r.measurement.detail.types as string[]).join(', ')));
       row.note = `${rowCount.toLocaleString('en-US')} rows checked every fetch; JS types (id, label, score, even, at) = ${[...types].join(' | ') || '—'}`;
     }
-    if (driver === 'pgbench') row.note = "client CPU: pgbench's own utime+stime from /proc, per transaction, connection set-up included";
+    if (driver === 'pgbench') row.note = "client CPU: pgbench's own utime+stime from /proc, per statement, connection set-up included";
+    if (driver === 'pgbench-pipelined') {
+      row.note = 'the ceiling: \\startpipeline, 16 × SELECT :x::int, \\endpipeline (one Sync per 16 statements); figures per statement';
+    }
     return row;
   });
 }

@@ -16,7 +16,10 @@ export interface TableRow {
 
 export const LABELS: Record<TestId, Partial<Record<DriverId, string>>> = {
   a: { picots: 'picots Connection', pg: 'pg.Client', 'postgres.js': 'postgres.js (max 1)', pgbench: 'pgbench -c 1 (C)' },
-  b: { picots: 'picots Pool (maxSize 4)', pg: 'pg.Pool (max 4)', 'postgres.js': 'postgres.js (max 4)', pgbench: 'pgbench -c 4 -j 2 (C)' },
+  b: {
+    picots: 'picots Pool (maxSize 4)', pg: 'pg.Pool (max 4)', 'postgres.js': 'postgres.js (max 4)', pgbench: 'pgbench -c 4 -j 2 (C)',
+    'pgbench-pipelined': 'pgbench -c 4, 16/Sync (C)',
+  },
   c: { picots: 'picots Connection', pg: 'pg.Client', 'postgres.js': 'postgres.js (max 1)' },
 };
 
@@ -79,6 +82,6 @@ export function formatTable(test: TestId, rows: readonly TableRow[], durations: 
 }
 
 export function formatGoals(goals: readonly GoalResult[]): string {
-  const mark = (g: GoalResult): string => (g.pass === undefined ? '[ n/a ]' : g.pass ? '[ PASS ]' : '[ FAIL ]');
+  const mark = (g: GoalResult): string => (g.pass === undefined ? (g.detail === 'not measured' ? '[ n/a ]' : '[ info ]') : g.pass ? '[ PASS ]' : '[ FAIL ]');
   return ['Goals (from the issue), on the medians:', ...goals.map((g) => `  ${mark(g)} (${g.test}) ${g.goal}: ${g.detail}`)].join('\n');
 }

@@ -15,7 +15,7 @@ import { Children } from './children.js';
 import { describeEnvironment, formatHeader } from './environment.js';
 import { evaluateGoals } from './goals.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { writeScript } from './pgbench.js';
+import { writeScripts } from './pgbench.js';
 import { byRound, tableRows, type RunRecord } from './records.js';
 import { formatGoals, formatTable, LABELS, type TableRow } from './report.js';
 import { driverOrder, runOne, type RunContext } from './run-one.js';
@@ -71,7 +71,7 @@ async function bench(opts: BenchOptions, scratch: string, started: (s: StandIn) 
   if (!hasPgbench && opts.drivers.includes('pgbench')) console.log('pgbench is not on PATH: its rows and the goals that need it are skipped.');
   const ctx: RunContext = {
     root: ROOT, children, server, opts, hasPgbench,
-    pgbenchScript: writeScript(scratch),
+    pgbenchScripts: writeScripts(scratch),
     profileDir: join(tmpdir(), `picots-bench-profiles-${Date.now()}`),
   };
 
@@ -84,6 +84,7 @@ async function bench(opts: BenchOptions, scratch: string, started: (s: StandIn) 
   const goals = evaluateGoals(
     (test, driver) => tables[test]?.find((r) => r.driver === driver)?.value,
     (test, driver) => byRound(records, test, driver),
+    (test, driver) => tables[test]?.find((r) => r.driver === driver)?.cpu,
   );
   console.log('');
   for (const test of opts.tests) console.log(`${formatTable(test, tables[test]!, d)}\n`);

@@ -17,7 +17,12 @@ const picots: Driver = {
   async pool(s, size) {
     // Loaded here so that (a) and (c) measure the connection alone, without the pool's modules.
     const { Pool } = await import('../../src/cluster/pool.js');
-    const pool = new Pool({ dsn: s.dsn, maxSize: size });
+    const { CLUSTER_OPTION_KEYS } = await import('../../src/config/cluster-options.js');
+    // The stand-in's PostgreSQL sends BackendKeyData, so 'auto' would leave Sync coalescing off; this
+    // workload's statement cannot fail, so PostgreSQL's rollback of a failed window cannot show, and the
+    // figure is what a Picodata server (which coalescing is on for) gets from picots.
+    const coalescing = (CLUSTER_OPTION_KEYS as readonly string[]).includes('syncCoalescing') ? { syncCoalescing: true } : {};
+    const pool = new Pool({ dsn: s.dsn, maxSize: size, ...coalescing });
     await pool.connect();
     return {
       selectInt: (x) => pool.fetchval(SELECT_INT, [x]),

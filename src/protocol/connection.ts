@@ -50,8 +50,8 @@ type Lifecycle = 'connecting' | 'ready' | 'closing' | 'closed';
 /**
  * One session to one Picodata instance over its PostgreSQL protocol.
  *
- * Queries are pipelined: many callers may query one connection at once; each query is its own
- * Parse?/Bind/Execute/Sync so an error stays with its own query. Statements are prepared once per
+ * Queries are pipelined: many callers may query one connection at once. Queries written in the same tick
+ * share one Sync on Picodata (see `syncCoalescing`); an error still stays with its own query. Statements are prepared once per
  * connection and cached (LRU); evicted ones are closed on the server.
  *
  * Nothing is sent behind the caller's back: the StartupMessage carries `user`, `database`,
@@ -125,6 +125,11 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
   /** True once the socket is gone, after `close()`, `destroy()` or a failure. */
   isClosed(): boolean {
     return this.#lifecycle === 'closed';
+  }
+
+  /** Whether statements written in the same tick share one Sync (decided at startup; see `syncCoalescing`). */
+  get syncCoalescing(): boolean {
+    return this.#pipeline.syncCoalescing;
   }
 
   /** Named statements currently prepared on the server by this connection. */
@@ -232,6 +237,9 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
         ready: () => {
           this.#startup = undefined;
           this.#lifecycle = 'ready';
+          // 'auto': Picodata semantics (each Execute autocommits, no rollback of a window) where no
+          // BackendKeyData came, as from Picodata; PostgreSQL would roll a failed window back.
+          this.#pipeline.syncCoalescing = o.syncCoalescing === 'auto' ? !startup.sentBackendKeyData : o.syncCoalescing;
         },
       }, o);
       this.#startup = startup;

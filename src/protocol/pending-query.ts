@@ -9,6 +9,11 @@ export enum QueryState {
   Sent,
   /** At least one reply arrived for it. */
   Receiving,
+  /**
+   * Written in a Sync window where an earlier statement failed: the server discarded it unexecuted, and it
+   * is written again once the window's ReadyForQuery arrives.
+   */
+  Skipped,
   /** Settled. */
   Done,
 }
@@ -21,8 +26,13 @@ export type RowDecoder = (values: (string | null)[]) => unknown;
  */
 export class PendingQuery {
   state = QueryState.Queued;
-  /** The messages to write, built when the query is accepted (see `query-message.ts`). */
+  /**
+   * The messages to write, built when the query is accepted (see `query-message.ts`); no Sync, which the
+   * pipeline adds at the end of each window. Kept until the query settles, to write again if skipped.
+   */
   parts: Buffer[] = [];
+  /** The last statement of its Sync window: the window's ReadyForQuery follows this one's replies. */
+  syncAfter = false;
   /** How many leading `parts` prepare the statement (Close of an evicted one, Parse, Describe). */
   prepareParts = 0;
   /** A statement to Close before this query prepares its own (the server invalidated the old one). */

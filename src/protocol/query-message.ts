@@ -1,14 +1,12 @@
 import { serialize } from 'pg-protocol';
 import { ParameterError } from '../errors.js';
+import { bindMessage } from './bind-message.js';
 import type { PendingQuery } from './pending-query.js';
 import type { StatementCache } from './statement-cache.js';
 
-const EXECUTE_SYNC = Buffer.concat([serialize.execute(), serialize.sync()]);
+const EXECUTE = serialize.execute();
 const DESCRIBE_PORTAL = serialize.describe({ type: 'P' });
-const SYNC = serialize.sync();
 
-/** PostgreSQL refuses a message of 1 GiB or more; Picodata's limits are lower still. */
-const MAX_BIND_BYTES = 0x3fffffff;
 
 /**
  * Builds every message a query will write (into `q.parts`), at the moment it is accepted, so that anything
@@ -58,29 +56,22 @@ function buildInto(q: PendingQuery, cache: StatementCache | undefined, onAdded: 
     }
     q.prepareParts = parts.length;
     q.statement = statement;
-    parts.push(checkedBind(serialize.bind({ statement: statement.name, values: q.params })), EXECUTE_SYNC);
+    parts.push(bindMessage(statement.name, q.params), EXECUTE);
   } else {
     q.parses = true;
     q.prepareParts = parts.length;
-    parts.push(serialize.parse({ text: q.sql }), checkedBind(serialize.bind({ values: q.params })), DESCRIBE_PORTAL, EXECUTE_SYNC);
+    parts.push(serialize.parse({ text: q.sql }), bindMessage('', q.params), DESCRIBE_PORTAL, EXECUTE);
   }
   if (cache !== undefined) q.cacheMark = cache.lastId;
   q.parts = parts;
 }
 
-function checkedBind(bind: Buffer): Buffer {
-  if (bind.length > MAX_BIND_BYTES) {
-    throw new ParameterError(`the parameters take ${bind.length} bytes; one message may carry at most ${MAX_BIND_BYTES}`);
-  }
-  return bind;
-}
-
 /**
- * What a query that was withdrawn before it was written still has to send: the preparation of a statement
- * that later queries, already built, refer to (Parse + Describe + Sync, and nothing that executes).
- * `undefined` when it prepares nothing, and can simply be dropped.
+ * What a query that was withdrawn before it ran still has to send: the preparation of a statement that
+ * later queries, already built, refer to (Close?, Parse, Describe, and nothing that executes; the pipeline
+ * ends a Sync window after it). `undefined` when it prepares nothing, and can simply be dropped.
  */
 export function preparationOnly(q: PendingQuery): Buffer[] | undefined {
   if (q.prepareParts === 0) return undefined;
-  return [...q.parts.slice(0, q.prepareParts), SYNC];
+  return q.parts.slice(0, q.prepareParts);
 }

@@ -46,8 +46,8 @@ export function withQueryMethods<Opts extends QueryOptions, TBase extends Abstra
      */
     fetchval<T = unknown>(sql: string, params?: QueryParams, options?: Opts): Promise<T | null> {
       // Anything but an object is left as it is, for query() to reject with a typed error.
-      const arrayOptions = (options === undefined || (typeof options === 'object' && options !== null) ? { ...options, rowMode: 'array' } : options) as Opts;
-      return this.query<unknown[]>(sql, params, arrayOptions).then((r) => (r.rows.length > 0 ? (r.rows[0]![0] as T) : null));
+      const arrayOptions = (options === undefined ? ARRAY_ROWS : typeof options === 'object' && options !== null ? { ...options, rowMode: 'array' } : options) as Opts;
+      return this.query<unknown[]>(sql, params, arrayOptions).then(firstValue) as Promise<T | null>;
     }
 
     /**
@@ -85,6 +85,13 @@ export function withQueryMethods<Opts extends QueryOptions, TBase extends Abstra
  * defined once on top of it. A plain base: it is not an event emitter.
  */
 export abstract class QueryMethods extends withQueryMethods<QueryOptions, typeof Object>(Object) {}
+
+/** fetchval's options when the caller gave none: shared, frozen, so no call allocates or changes it. */
+const ARRAY_ROWS = Object.freeze({ rowMode: 'array' as const });
+
+function firstValue(r: QueryResult<unknown[]>): unknown {
+  return r.rows.length > 0 ? r.rows[0]![0] : null;
+}
 
 function toExecuteResult(r: QueryResult<unknown>): ExecuteResult {
   return { command: r.command, rowCount: r.rowCount };

@@ -15,7 +15,8 @@ import { PendingQuery, QueryState, parseCommandTag, type RowDecoder } from './pe
 import type { FieldInfo } from './query-types.js';
 import type { StatementCache } from './statement-cache.js';
 import { buildQueryMessage, preparationOnly } from './query-message.js';
-import { lostQueryError, serverError, sessionEndedError } from './wire-errors.js';
+import { MAX_WINDOW_BYTES, MAX_WINDOW_STATEMENTS, cutWindows } from './sync-window.js';
+import { lostQueryError, serverError, sessionEndedError, skippedQueryLostError } from './wire-errors.js';
 
 
 /** What the pipeline needs from the connection that owns the socket. */
@@ -34,13 +35,31 @@ export interface PipelineHost {
 }
 
 /**
- * The queries of one connection, from accepted to answered. Each query is its own Parse?/Bind/Execute/Sync,
- * so an error stays with its query; replies arrive in the order the queries were written, and each
- * ReadyForQuery ends the oldest one. Statements are prepared once and cached (LRU).
+ * The queries of one connection, from accepted to answered. Each query is Parse?/Bind/Execute; queries written
+ * in the same tick share one Sync (a *window*, at most {@link MAX_WINDOW_STATEMENTS} statements or
+ * {@link MAX_WINDOW_BYTES}) when Sync coalescing is on, else each has its own Sync. Replies arrive in the
+ * order the queries were written; a CommandComplete moves on to the window's next query, and its
+ * ReadyForQuery settles the whole window. Statements are prepared once and cached (LRU).
+ *
+ * Coalescing must give every caller the outcome one Sync per statement gives. On Picodata every Execute
+ * autocommits, and after an error the server discards everything up to the next Sync: the failing query
+ * gets its error, the ones before it stay applied, and the ones after it never ran (`Skipped`). Those are
+ * written again, first, in a new window, with the same bytes (a Parse they carried never happened, so it
+ * is sent again before any query that uses its statement). So that this keeps the callers' order, nothing
+ * is written behind a window of several statements until its ReadyForQuery arrives.
  */
 export class QueryPipeline {
-  /** Sent and waiting for their ReadyForQuery, oldest first: replies arrive in this order. */
+  /** Sent and waiting for their window's ReadyForQuery, oldest first: replies arrive in this order. */
   readonly #inflight: PendingQuery[] = [];
+  /** Index in `#inflight` of the query the next reply belongs to. */
+  #cursor = 0;
+  /** Index in `#inflight` of the query whose error made the server skip the rest of its window, or -1. */
+  #failedAt = -1;
+  /** A window of several statements is written and unanswered: nothing more is written until it is. */
+  #windowOpen = false;
+  #coalesce = false;
+  /** How many queries at the head of `#queued` were put back (skipped or prepared anew) and not yet written. */
+  #requeued = 0;
   /** Accepted and not yet written; written together on the next tick so one write carries many queries. */
   readonly #queued: PendingQuery[] = [];
   #flushScheduled = false;
@@ -56,6 +75,15 @@ export class QueryPipeline {
   /** Queries accepted and not yet answered. */
   get size(): number {
     return this.#inflight.length + this.#queued.length;
+  }
+
+  /** Turns Sync coalescing on or off for the windows written from now on. */
+  set syncCoalescing(on: boolean) {
+    this.#coalesce = on;
+  }
+
+  get syncCoalescing(): boolean {
+    return this.#coalesce;
   }
 
   /** Named statements currently prepared on the server. */
@@ -84,23 +112,20 @@ export class QueryPipeline {
 
   readonly #flush = (): void => {
     this.#flushScheduled = false;
-    if (this.#queued.length === 0) return;
+    const queued = this.#queued;
+    if (queued.length === 0 || this.#windowOpen) return;
     const out: Buffer[] = [];
-    for (let i = 0; i < this.#queued.length; i++) {
-      const q = this.#queued[i]!;
-      for (let j = 0; j < q.parts.length; j++) out.push(q.parts[j]!);
-      q.parts = [];
-      // A withdrawn query that still prepares a statement stays Done: its replies are read and dropped.
-      if (q.state === QueryState.Queued) q.state = QueryState.Sent;
-      this.#inflight.push(q);
-    }
-    this.#queued.length = 0;
-    this.#host.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+    const { taken, open } = cutWindows(queued, this.#coalesce, out, this.#inflight);
+    this.#windowOpen = open;
+    if (taken === queued.length) queued.length = 0;
+    else queued.splice(0, taken);
+    this.#requeued = Math.max(0, this.#requeued - taken);
+    this.#host.write(Buffer.concat(out));
   };
 
   /** Handles one backend message after startup. */
   handle(msg: BackendMessage): void {
-    const q = this.#inflight[0];
+    const q = this.#inflight[this.#cursor];
     switch (msg.name) {
       case 'notice':
         this.#host.notice(msg as NoticeMessage);
@@ -126,10 +151,14 @@ export class QueryPipeline {
         this.#onDataRow(q, msg as DataRowMessage);
         return;
       case 'readyForQuery':
-        this.#onReadyForQuery(q);
+        this.#onReadyForQuery();
         return;
       case 'commandComplete':
         this.#onCommandComplete(q, (msg as CommandCompleteMessage).text);
+        this.#nextInWindow(q);
+        return;
+      case 'emptyQuery':
+        this.#nextInWindow(q);
         return;
       case 'rowDescription':
         this.#onRowDescription(q, (msg as RowDescriptionMessage).fields);
@@ -153,7 +182,6 @@ export class QueryPipeline {
         if (q.statement !== undefined && q.parses) q.statement.paramCount = (msg as ParameterDescriptionMessage).parameterCount;
         return;
       case 'closeComplete':
-      case 'emptyQuery':
       case 'portalSuspended':
       case 'copyData':
       case 'copyDone':
@@ -178,13 +206,37 @@ export class QueryPipeline {
     if (msg.severity === 'FATAL' || msg.severity === 'PANIC') {
       // The server is ending the session (shutdown, terminated backend): this is why the socket closes.
       this.#host.sessionEnding(sessionEndedError(msg, address));
+      // The socket closes next: every query waiting gets the connection's error (see failAll).
+      if (q !== undefined) {
+        receiving(q);
+        return;
+      }
     }
     if (q !== undefined) {
       receiving(q);
       q.error ??= serverError(msg, address);
+      if (this.#failedAt < 0) this.#skipRestOfWindow();
     } else {
       // An error with no query waiting (e.g. the server shutting down): the session is over.
       this.#host.destroy(sessionEndedError(msg, address));
+    }
+  }
+
+  /** The current query's replies are complete: the next reply is the next query's, or the window's ReadyForQuery. */
+  #nextInWindow(q: PendingQuery): void {
+    if (!q.syncAfter) this.#cursor++;
+  }
+
+  /**
+   * The current query failed: the server discards the rest of its window unexecuted (Picodata, and the
+   * stand-in's gateway; PostgreSQL also rolls back the window's earlier statements, see `syncCoalescing`).
+   */
+  #skipRestOfWindow(): void {
+    const inflight = this.#inflight;
+    this.#failedAt = this.#cursor;
+    for (let i = this.#cursor; !inflight[i]!.syncAfter; ) {
+      const next = inflight[++i]!;
+      if (next.state === QueryState.Sent) next.state = QueryState.Skipped;
     }
   }
 
@@ -232,8 +284,66 @@ export class QueryPipeline {
     }
   }
 
-  #onReadyForQuery(q: PendingQuery): void {
-    this.#inflight.shift();
+  /** Ends the oldest window: settles its queries, and writes the skipped ones (and retries) again first. */
+  #onReadyForQuery(): void {
+    const inflight = this.#inflight;
+    let end = this.#cursor;
+    while (end < inflight.length && !inflight[end]!.syncAfter) end++;
+    if (end === inflight.length) {
+      this.#violation("sent 'readyForQuery' in the middle of a pipeline window");
+      return;
+    }
+    const failedAt = this.#failedAt;
+    this.#cursor = 0;
+    this.#failedAt = -1;
+    const resend: PendingQuery[] = [];
+    if (end === 0) {
+      this.#settle(inflight.shift()!, resend);
+    } else {
+      this.#windowOpen = false;
+      const window = inflight.splice(0, end + 1);
+      for (let i = 0; i < window.length; i++) {
+        if (failedAt >= 0 && i > failedAt) this.#unskip(window[i]!, resend);
+        else this.#settle(window[i]!, resend);
+      }
+    }
+    if (resend.length > 0) {
+      // First in the queue, behind the ones other windows put back before this one, in their order.
+      this.#queued.splice(this.#requeued, 0, ...resend);
+      this.#requeued += resend.length;
+    }
+    if (this.#queued.length > 0 && !this.#flushScheduled && !this.#windowOpen) {
+      this.#flushScheduled = true;
+      // After this macrotask: the callers this window woke up add their next queries to the same window.
+      setImmediate(this.#flush);
+    }
+    this.#checkDrained();
+  }
+
+  /** A query the server skipped goes back to the queue (its bytes unchanged), or fails without a round trip. */
+  #unskip(q: PendingQuery, resend: PendingQuery[]): void {
+    if (q.state === QueryState.Done) {
+      // Withdrawn while skipped: only what it prepares for queries built after it is still sent.
+      const preparation = preparationOnly(q);
+      if (preparation !== undefined) {
+        q.parts = preparation;
+        resend.push(q);
+      }
+      return;
+    }
+    const statement = q.statement;
+    if (statement?.parseError !== undefined && !q.parses) {
+      // Its statement's Parse failed earlier in the window: one Sync per statement would answer 26000 at
+      // its Bind and report the Parse error; do so without writing it.
+      q.disarm();
+      q.reject(statement.parseError);
+      return;
+    }
+    q.state = QueryState.Queued;
+    resend.push(q);
+  }
+
+  #settle(q: PendingQuery, resend: PendingQuery[]): void {
     const statement = q.statement;
     if (statement !== undefined && q.parses && !q.parsed && q.error instanceof ServerError) {
       // The statement never came to exist on the server: forget it, and let queries pipelined behind it
@@ -241,23 +351,20 @@ export class QueryPipeline {
       statement.parseError = q.error;
       this.#cache?.delete(statement);
     }
-    if (q.state === QueryState.Done) {
-      // Settled already: withdrawn by a deadline while it still prepared a statement for others.
-      this.#checkDrained();
-      return;
-    }
+    // Settled already: withdrawn by a deadline while it still prepared a statement for others.
+    if (q.state === QueryState.Done) return;
     const error = q.error;
     if (error === undefined) {
       q.disarm();
       const { command, rowCount } = parseCommandTag(q.commandTag);
       q.resolve({ rows: q.rows, fields: q.fields ?? q.statement?.fields ?? [], command, rowCount });
     } else {
-      this.#onQueryError(q, error);
+      this.#onQueryError(q, error, resend);
     }
-    this.#checkDrained();
   }
 
-  #onQueryError(q: PendingQuery, error: Error): void {
+  /** A failed query: rejected, or (statement invalidated or deallocated) prepared anew and added to `resend`. */
+  #onQueryError(q: PendingQuery, error: Error, resend: PendingQuery[]): void {
     const statement = q.statement;
     if (statement !== undefined && error instanceof ServerError && !(q.parses && !q.parsed)) {
       // Its statement's Parse failed, so it never ran: whatever the server says about the missing statement
@@ -282,7 +389,7 @@ export class QueryPipeline {
           q.reject(buildError as Error);
           return;
         }
-        this.#enqueue(q);
+        resend.push(q);
         return;
       }
     }
@@ -304,12 +411,22 @@ export class QueryPipeline {
       if (preparation !== undefined) q.parts = preparation;
       else {
         const index = this.#queued.indexOf(q);
-        if (index >= 0) this.#queued.splice(index, 1);
+        if (index >= 0) {
+          this.#queued.splice(index, 1);
+          if (index < this.#requeued) this.#requeued--;
+        }
       }
       q.disarm();
       q.reject(kind === 'timeout'
         ? new TimeoutError(`query timed out after ${Math.round(ms ?? 0)} ms before it was sent`, { phase: 'acquire', mayHaveReachedServer: false, instance: address })
         : new AbortError('the query was aborted before it was sent', { phase: 'acquire', mayHaveReachedServer: false, instance: address, cause: q.signal?.reason }));
+      this.#checkDrained();
+      return;
+    }
+    if (q.state === QueryState.Skipped) {
+      // The server discarded it unexecuted; it waits for its window's ReadyForQuery to be written again.
+      q.disarm();
+      q.reject(skippedQueryLostError(kind, ms, address, q.signal?.reason));
       this.#checkDrained();
       return;
     }
@@ -326,12 +443,18 @@ export class QueryPipeline {
   /** The socket is gone: every query still waiting fails, and the statement cache is forgotten. */
   failAll(base: Error): void {
     const address = this.#host.address;
+    this.#cursor = 0;
+    this.#failedAt = -1;
+    this.#windowOpen = false;
     for (const q of this.#inflight.splice(0)) {
       if (q.state === QueryState.Done) continue;
-      const receiving = q.state === QueryState.Receiving;
+      const state = q.state;
       q.disarm();
-      q.reject(lostQueryError(base, true, receiving, address));
+      if (state === QueryState.Skipped) q.reject(lostQueryError(base, false, false, address, true));
+      else if (q.error instanceof ServerError) q.reject(q.error); // it failed on the server: that is its outcome
+      else q.reject(lostQueryError(base, true, state === QueryState.Receiving, address));
     }
+    this.#requeued = 0;
     for (const q of this.#queued.splice(0)) {
       if (q.state === QueryState.Done) continue;
       q.disarm();

@@ -67,6 +67,8 @@ export function connectDeadline(options: ResolvedConnectionOptions, address: str
 export class StartupHandshake {
   /** Resolves at the first ReadyForQuery after authentication; rejects on the first failure. */
   readonly done: Promise<void>;
+  /** PostgreSQL sends BackendKeyData; Picodata never does (it cannot cancel a statement). */
+  sentBackendKeyData = false;
   #resolve!: () => void;
   #reject!: (error: Error) => void;
   #scram: ScramSession | undefined;
@@ -134,6 +136,8 @@ export class StartupHandshake {
         this.#authenticated = true;
         return;
       case 'backendKeyData':
+        this.sentBackendKeyData = true;
+        return;
       case 'notice':
         return;
       case 'parameterStatus': {

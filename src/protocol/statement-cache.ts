@@ -14,6 +14,8 @@ export interface PreparedStatement {
   parseError: Error | undefined;
   /** Decoders built for this statement, keyed by row mode and int8 mode. */
   decoders: Map<string, unknown> | undefined;
+  /** The cache's use counter at this statement's last use: the least recently used has the lowest. */
+  lastUsed: number;
 }
 
 /**
@@ -24,6 +26,8 @@ export interface PreparedStatement {
 export class StatementCache {
   private readonly entries = new Map<string, PreparedStatement>();
   private counter = 0;
+  /** Increases with every use; a stamp per use instead of re-inserting into the Map keeps a hit to one lookup. */
+  private uses = 0;
 
   constructor(readonly capacity: number) {}
 
@@ -39,11 +43,7 @@ export class StatementCache {
   /** Looks a statement up and marks it most recently used. */
   get(sql: string): PreparedStatement | undefined {
     const entry = this.entries.get(sql);
-    if (entry !== undefined) {
-      // Map keeps insertion order: re-inserting moves the entry to the most recently used end.
-      this.entries.delete(sql);
-      this.entries.set(sql, entry);
-    }
+    if (entry !== undefined) entry.lastUsed = ++this.uses;
     return entry;
   }
 
@@ -58,14 +58,15 @@ export class StatementCache {
       paramCount: undefined,
       parseError: undefined,
       decoders: undefined,
+      lastUsed: ++this.uses,
     };
     let evicted: PreparedStatement | undefined;
     if (this.entries.size >= this.capacity) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) {
-        evicted = this.entries.get(oldest.value);
-        this.entries.delete(oldest.value);
+      // A scan, only when a new statement meets a full cache: hits, the common case, stay O(1).
+      for (const candidate of this.entries.values()) {
+        if (evicted === undefined || candidate.lastUsed < evicted.lastUsed) evicted = candidate;
       }
+      if (evicted !== undefined) this.entries.delete(evicted.sql);
     }
     this.entries.set(sql, statement);
     return { statement, evicted };

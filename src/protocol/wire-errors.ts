@@ -1,5 +1,5 @@
 import type { DatabaseError } from 'pg-protocol';
-import { AuthenticationError, ConnectionError, PicotsError, ServerError } from '../errors.js';
+import { AbortError, AuthenticationError, ConnectionError, PicotsError, ServerError, TimeoutError } from '../errors.js';
 
 /**
  * The typed error for an ErrorResponse. Only strings are copied out of the message, so the error keeps
@@ -27,8 +27,11 @@ export function sessionEndedError(msg: DatabaseError, address: string): Connecti
  * written (then its outcome is unknown: Picodata autocommits, so it may have been applied), `receiving`
  * whether a reply for it had arrived.
  */
-export function lostQueryError(base: Error, sent: boolean, receiving: boolean, address: string): Error {
+export function lostQueryError(base: Error, sent: boolean, receiving: boolean, address: string, skipped = false): Error {
   const what = base.message.replace(/ \(instance [^)]*\)$/, '');
+  if (skipped) {
+    return new ConnectionError(`${what}; the query did not run (the server skipped it after an error earlier in its pipeline)`, { phase: 'sent', mayHaveReachedServer: false, instance: address, cause: base });
+  }
   if (!sent) {
     return new ConnectionError(`${what}; the query was not sent`, { phase: 'acquire', mayHaveReachedServer: false, instance: address, cause: base });
   }
@@ -38,4 +41,15 @@ export function lostQueryError(base: Error, sent: boolean, receiving: boolean, a
     return new ConnectionError(`${what}; the outcome of the query is unknown`, { phase, mayHaveReachedServer: true, instance: address, cause: base });
   }
   return base;
+}
+
+/**
+ * A query's deadline or abort while the server had skipped it (an earlier statement of its Sync window
+ * failed): it never ran, and nothing needs to be destroyed.
+ */
+export function skippedQueryLostError(kind: 'timeout' | 'abort', ms: number | undefined, address: string, reason: unknown): Error {
+  const why = 'the server skipped it after an error earlier in its pipeline, and it was not sent again';
+  return kind === 'timeout'
+    ? new TimeoutError(`query timed out after ${Math.round(ms ?? 0)} ms; it did not run (${why})`, { phase: 'sent', mayHaveReachedServer: false, instance: address })
+    : new AbortError(`the query was aborted; it did not run (${why})`, { phase: 'sent', mayHaveReachedServer: false, instance: address, cause: reason });
 }
