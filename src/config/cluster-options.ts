@@ -69,6 +69,13 @@ export interface PoolOptions extends PicodataOptions {
   statementCacheSize?: number;
   /** The largest message accepted from a server, in bytes (roughly one row); larger fails that connection. Default 64 MiB. */
   maxMessageSize?: number;
+  /**
+   * Statements written to one connection in the same tick share one Sync (one server flush), with every
+   * caller's outcome the same as with one Sync each: `'auto'` (default) turns it on when the server sends no
+   * BackendKeyData, as Picodata never does, and leaves it off on plain PostgreSQL, which would roll back a
+   * window after an error; `true`; `false`.
+   */
+  syncCoalescing?: boolean | 'auto';
   rowMode?: RowMode;
   int8?: Int8Mode;
   /** Where warnings go. Default: none (picots never writes to the console on its own). */
@@ -129,7 +136,7 @@ export interface ResolvedClusterOptions {
 export const CLUSTER_OPTION_KEYS = [
   'dsn', 'password', 'maxSize', 'minSize', 'maxSizePerInstance', 'acquireTimeout', 'idleTimeout', 'maxLifetime',
   'maxUses', 'maxWaiters', 'pipelining', 'setup', 'beforeAcquire', 'afterRelease', 'connectTimeout', 'queryTimeout',
-  'keepAlive', 'ssl', 'statementCacheSize', 'maxMessageSize', 'rowMode', 'int8', 'logger',
+  'keepAlive', 'ssl', 'statementCacheSize', 'maxMessageSize', 'syncCoalescing', 'rowMode', 'int8', 'logger',
   'readPreference', 'forward', 'sqlMotionRowMax', 'sqlVdbeOpcodeMax', 'queryMetadata', 'stmtInvalidation',
   'enableDiscovery', 'refreshInterval', 'balanceStrategy', 'connectionStrategy', 'maxAttempts', 'drainTimeout',
 ] as const;
@@ -172,6 +179,7 @@ export function resolveClusterOptions(o: PoolOptions, extraKeys: readonly string
     options: picodata.options,
     statementCacheSize: o.statementCacheSize,
     maxMessageSize: o.maxMessageSize,
+    syncCoalescing: o.syncCoalescing,
     rowMode: o.rowMode,
     int8: o.int8,
   };

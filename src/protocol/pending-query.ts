@@ -1,3 +1,4 @@
+import { createRowDecoder } from '../types/row-decoder.js';
 import type { FieldInfo, Int8Mode, QueryResult, RowMode } from './query-types.js';
 import type { PreparedStatement } from './statement-cache.js';
 
@@ -109,4 +110,25 @@ export function parseCommandTag(tag: string): { command: string; rowCount: numbe
     }
   }
   return { command: tag.slice(0, end), rowCount };
+}
+
+/** Marks a query as answered in part, unless it is settled already. */
+export function receiving(q: PendingQuery): void {
+  if (q.state !== QueryState.Done) q.state = QueryState.Receiving;
+}
+
+/** The row decoder for a query, shared by every query of a cached statement with the same modes. */
+export function decoderFor(q: PendingQuery): RowDecoder {
+  const fields = q.fields ?? q.statement?.fields ?? [];
+  if (q.fields === undefined) q.fields = fields;
+  const statement = q.statement;
+  if (statement === undefined) return createRowDecoder(fields, { int8: q.int8, rowMode: q.rowMode }) as RowDecoder;
+  const key = `${q.rowMode}:${q.int8}`;
+  statement.decoders ??= new Map();
+  let decoder = statement.decoders.get(key) as RowDecoder | undefined;
+  if (decoder === undefined) {
+    decoder = createRowDecoder(fields, { int8: q.int8, rowMode: q.rowMode }) as RowDecoder;
+    statement.decoders.set(key, decoder);
+  }
+  return decoder;
 }

@@ -9,15 +9,15 @@ import type {
   ParameterStatusMessage,
   RowDescriptionMessage,
 } from 'pg-protocol/dist/messages.js';
-import { AbortError, ProtocolError, ServerError, SessionDroppedError, TimeoutError } from '../errors.js';
-import { createRowDecoder } from '../types/row-decoder.js';
-import { PendingQuery, QueryState, parseCommandTag, type RowDecoder } from './pending-query.js';
+import { ProtocolError, ServerError } from '../errors.js';
+import { PendingQuery, QueryState, decoderFor, parseCommandTag, receiving } from './pending-query.js';
 import type { FieldInfo } from './query-types.js';
-import type { StatementCache } from './statement-cache.js';
+import { deallocatedName, type StatementCache } from './statement-cache.js';
 import { buildQueryMessage, preparationOnly } from './query-message.js';
 import { MAX_WINDOW_BYTES, MAX_WINDOW_STATEMENTS, cutWindows } from './sync-window.js';
-import { lostQueryError, serverError, sessionEndedError, skippedQueryLostError } from './wire-errors.js';
-
+import {
+  droppedForNeighbourError, lostQueryError, sentDeadlineError, serverError, sessionEndedError, skippedQueryLostError, unsentDeadlineError,
+} from './wire-errors.js';
 
 /** What the pipeline needs from the connection that owns the socket. */
 export interface PipelineHost {
@@ -417,9 +417,7 @@ export class QueryPipeline {
         }
       }
       q.disarm();
-      q.reject(kind === 'timeout'
-        ? new TimeoutError(`query timed out after ${Math.round(ms ?? 0)} ms before it was sent`, { phase: 'acquire', mayHaveReachedServer: false, instance: address })
-        : new AbortError('the query was aborted before it was sent', { phase: 'acquire', mayHaveReachedServer: false, instance: address, cause: q.signal?.reason }));
+      q.reject(unsentDeadlineError(kind, ms, address, q.signal?.reason));
       this.#checkDrained();
       return;
     }
@@ -430,14 +428,9 @@ export class QueryPipeline {
       this.#checkDrained();
       return;
     }
-    const phase = q.state === QueryState.Receiving ? 'result' : 'sent';
-    const what = kind === 'timeout' ? `timed out after ${Math.round(ms ?? 0)} ms` : 'was aborted';
-    const message = `query ${what} after it was sent; the connection was destroyed (Picodata cannot cancel a statement) and the statement may have been executed`;
     q.disarm();
-    q.reject(kind === 'timeout'
-      ? new TimeoutError(message, { phase, mayHaveReachedServer: true, instance: address })
-      : new AbortError(message, { phase, mayHaveReachedServer: true, instance: address, cause: q.signal?.reason }));
-    this.#host.destroy(new SessionDroppedError(`the connection was destroyed because another query pipelined on it ${what}; the outcome of this query is unknown`, { phase: 'sent', mayHaveReachedServer: true, instance: address }));
+    q.reject(sentDeadlineError(kind, ms, q.state === QueryState.Receiving ? 'result' : 'sent', address, q.signal?.reason));
+    this.#host.destroy(droppedForNeighbourError(kind, ms, address));
   }
 
   /** The socket is gone: every query still waiting fails, and the statement cache is forgotten. */
@@ -476,32 +469,4 @@ export class QueryPipeline {
     this.#drainWaiters = [];
     for (const fn of waiters) fn();
   }
-}
-
-/** Marks a query as answered in part, unless it is settled already. */
-function receiving(q: PendingQuery): void {
-  if (q.state !== QueryState.Done) q.state = QueryState.Receiving;
-}
-
-/** The statement name in `DEALLOCATE [PREPARE] name`, folded to lower case unless quoted. */
-function deallocatedName(sql: string): string | undefined {
-  const m = /^\s*deallocate\s+(?:prepare\s+)?(?:"((?:[^"]|"")+)"|([^\s;"]+))\s*;?\s*$/i.exec(sql);
-  if (m === null) return undefined;
-  return m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.toLowerCase();
-}
-
-/** The row decoder for a query, shared by every query of a cached statement with the same modes. */
-function decoderFor(q: PendingQuery): RowDecoder {
-  const fields = q.fields ?? q.statement?.fields ?? [];
-  if (q.fields === undefined) q.fields = fields;
-  const statement = q.statement;
-  if (statement === undefined) return createRowDecoder(fields, { int8: q.int8, rowMode: q.rowMode }) as RowDecoder;
-  const key = `${q.rowMode}:${q.int8}`;
-  statement.decoders ??= new Map();
-  let decoder = statement.decoders.get(key) as RowDecoder | undefined;
-  if (decoder === undefined) {
-    decoder = createRowDecoder(fields, { int8: q.int8, rowMode: q.rowMode }) as RowDecoder;
-    statement.decoders.set(key, decoder);
-  }
-  return decoder;
 }

@@ -100,3 +100,10 @@ export class StatementCache {
     this.entries.clear();
   }
 }
+
+/** The statement name in `DEALLOCATE [PREPARE] name`, folded to lower case unless quoted. */
+export function deallocatedName(sql: string): string | undefined {
+  const m = /^\s*deallocate\s+(?:prepare\s+)?(?:"((?:[^"]|"")+)"|([^\s;"]+))\s*;?\s*$/i.exec(sql);
+  if (m === null) return undefined;
+  return m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.toLowerCase();
+}

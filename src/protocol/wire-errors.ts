@@ -1,5 +1,5 @@
 import type { DatabaseError } from 'pg-protocol';
-import { AbortError, AuthenticationError, ConnectionError, PicotsError, ServerError, TimeoutError } from '../errors.js';
+import { AbortError, AuthenticationError, ConnectionError, PicotsError, ServerError, SessionDroppedError, TimeoutError } from '../errors.js';
 
 /**
  * The typed error for an ErrorResponse. Only strings are copied out of the message, so the error keeps
@@ -52,4 +52,32 @@ export function skippedQueryLostError(kind: 'timeout' | 'abort', ms: number | un
   return kind === 'timeout'
     ? new TimeoutError(`query timed out after ${Math.round(ms ?? 0)} ms; it did not run (${why})`, { phase: 'sent', mayHaveReachedServer: false, instance: address })
     : new AbortError(`the query was aborted; it did not run (${why})`, { phase: 'sent', mayHaveReachedServer: false, instance: address, cause: reason });
+}
+
+/** A query's deadline or abort fired before it was written: withdrawn, nothing reached the server. */
+export function unsentDeadlineError(kind: 'timeout' | 'abort', ms: number | undefined, address: string, reason: unknown): Error {
+  return kind === 'timeout'
+    ? new TimeoutError(`query timed out after ${Math.round(ms ?? 0)} ms before it was sent`, { phase: 'acquire', mayHaveReachedServer: false, instance: address })
+    : new AbortError('the query was aborted before it was sent', { phase: 'acquire', mayHaveReachedServer: false, instance: address, cause: reason });
+}
+
+/** A query's deadline or abort fired after it was written: its session is dropped, and it may have run. */
+export function sentDeadlineError(kind: 'timeout' | 'abort', ms: number | undefined, phase: 'sent' | 'result', address: string, reason: unknown): Error {
+  const message = `query ${deadlineWhat(kind, ms)} after it was sent; the connection was destroyed (Picodata cannot cancel a statement) and the statement may have been executed`;
+  return kind === 'timeout'
+    ? new TimeoutError(message, { phase, mayHaveReachedServer: true, instance: address })
+    : new AbortError(message, { phase, mayHaveReachedServer: true, instance: address, cause: reason });
+}
+
+/** Why the session was dropped, for the queries pipelined next to the one whose deadline fired. */
+export function droppedForNeighbourError(kind: 'timeout' | 'abort', ms: number | undefined, address: string): SessionDroppedError {
+  return new SessionDroppedError(`the connection was destroyed because another query pipelined on it ${deadlineWhat(kind, ms)}; the outcome of this query is unknown`, {
+    phase: 'sent',
+    mayHaveReachedServer: true,
+    instance: address,
+  });
+}
+
+function deadlineWhat(kind: 'timeout' | 'abort', ms: number | undefined): string {
+  return kind === 'timeout' ? `timed out after ${Math.round(ms ?? 0)} ms` : 'was aborted';
 }

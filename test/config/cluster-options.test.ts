@@ -17,6 +17,8 @@ test('bad options of the connection and pool layers throw ConfigError from the c
     [{ maxLifetime: 'long' }, 'maxLifetime'],
     [{ maxUses: 1.5 }, 'maxUses'],
     [{ connectionStrategy: 'first' }, 'connectionStrategy'],
+    [{ syncCoalescing: 'yes' }, 'syncCoalescing'],
+    [{ maxMessageSize: 10 }, 'maxMessageSize'],
   ];
   for (const [bad, option] of cases) {
     for (const make of [() => new Pool({ dsn, ...bad }), () => new Client({ dsn, ...bad })]) {
