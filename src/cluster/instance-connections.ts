@@ -82,7 +82,14 @@ export class InstanceConnections extends QueryMethods {
     return this.#query<Row>(sql, params, options, false);
   }
 
-  async #query<Row>(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, countAsUse: boolean): Promise<QueryResult<Row>> {
+  #query<Row>(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, countAsUse: boolean): Promise<QueryResult<Row>> {
+    // Most statements find room on an open connection at once: no promise or timer for the lease.
+    const now = this.#pool.tryLeaseNow(true);
+    if (now !== undefined) return runLeased<Row>(now, sql, params, options, countAsUse);
+    return this.#queryAfterWait<Row>(sql, params, options, countAsUse);
+  }
+
+  async #queryAfterWait<Row>(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, countAsUse: boolean): Promise<QueryResult<Row>> {
     const timeout = options?.timeout;
     const started = timeout === undefined ? 0 : performance.now();
     const lease = await this.#pool.acquire({ shared: true, timeout, signal: options?.signal });
@@ -190,12 +197,18 @@ export class InstanceConnections extends QueryMethods {
 /** Runs one statement on a leased connection and ends the lease however the statement ends. */
 const NOT_USE = { countAsUse: false } as const;
 
-async function runLeased<Row>(
+function runLeased<Row>(
   lease: Lease<Connection>, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, countAsUse: boolean,
 ): Promise<QueryResult<Row>> {
-  try {
-    return await lease.resource.query<Row>(sql, params, options);
-  } finally {
-    lease.release(countAsUse ? undefined : NOT_USE);
-  }
+  const release = countAsUse ? undefined : NOT_USE;
+  return lease.resource.query<Row>(sql, params, options).then(
+    (result) => {
+      lease.release(release);
+      return result;
+    },
+    (error: unknown) => {
+      lease.release(release);
+      throw error;
+    },
+  );
 }

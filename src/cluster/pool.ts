@@ -153,7 +153,9 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       return Promise.reject(error);
     }
     if (this.#follower.paused) this.#follower.resume();
-    const route = options === undefined ? this.#defaultRoute : { ...options, timeout: options.timeout ?? this.#options.queryTimeout };
+    const queryTimeout = this.#options.queryTimeout;
+    const route = options === undefined ? this.#defaultRoute
+      : options.timeout !== undefined || queryTimeout === undefined ? options : { ...options, timeout: queryTimeout };
     const session = this.#sessions.for(options?.readPreference);
     if (!this.#connected) return this.connect().then(() => this.#router.query<Row>(session, sql, params, route));
     return this.#router.query<Row>(session, sql, params, route);

@@ -123,6 +123,24 @@ export class ResourcePool<T extends object> extends EventEmitter<PoolEvents<T>> 
   }
 
   /**
+   * A lease at once, without waiting, when a resource is free for it and nobody is queued for one; else
+   * undefined (then use {@link acquire}). No promise and no timer: the statement path of a pipelined pool
+   * takes this first. Not when a `beforeAcquire` hook would have to run.
+   *
+   * @example const lease = pool.tryLeaseNow(true) ?? await pool.acquire({ shared: true });
+   */
+  tryLeaseNow(shared: boolean): Lease<T> | undefined {
+    const p = this.#p;
+    if (p.closing || (shared ? p.waiters.shared !== 0 : p.waiters.length !== 0)) return undefined;
+    const e = shared ? pickShared(p) : pickIdle(p);
+    if (e === undefined || (e.leases === 0 && p.o.beforeAcquire !== undefined)) return undefined;
+    takeLease(p, e, shared);
+    p.counters.acquireCount++;
+    p.emit('acquire', e.resource);
+    return new Lease(p, e, shared);
+  }
+
+  /**
    * Acquires a resource, runs `fn` with it and releases it, whether `fn` succeeds or throws. To get rid of a
    * broken resource, call {@link destroy} inside `fn`: the release that follows is then a no-op.
    *

@@ -152,3 +152,21 @@ test('every shared waiter is served in arrival order', async () => {
   assert.deepEqual(order, Array.from({ length: 20 }, (_, i) => i));
   await pool.close();
 });
+
+test('tryLeaseNow: a lease at once when one is free and nobody waits; undefined otherwise', async () => {
+  const f = new Factory();
+  const pool = makePool(f, { maxSize: 1, pipelining: 2 });
+  assert.equal(pool.tryLeaseNow(true), undefined, 'nothing is open yet: the caller must acquire() (which opens one)');
+  const first = await pool.acquire({ shared: true });
+  const second = pool.tryLeaseNow(true);
+  assert.ok(second !== undefined && second.resource === first.resource, 'joins the open resource');
+  assert.equal(pool.tryLeaseNow(true), undefined, 'pipelining 2 reached');
+  assert.equal(pool.tryLeaseNow(false), undefined, 'no idle resource for an exclusive lease');
+  first.release();
+  second!.release();
+  const exclusive = pool.tryLeaseNow(false);
+  assert.ok(exclusive !== undefined);
+  exclusive.release();
+  await pool.close();
+  assert.equal(pool.tryLeaseNow(true), undefined, 'closed');
+});
