@@ -34,4 +34,7 @@ export type { InstanceState, StateVariant } from './topology/instance-state.js';
 export type { PoolStats, DestroyReason } from './resource-pool/pool-stats.js';
 export type { CloseOptions } from './resource-pool/resource-pool-options.js';
 export { OID } from './types/oids.js';
+export { bucketId, keyHash, DEFAULT_BUCKET_COUNT, type BucketIdOptions } from './routing/bucket-id.js';
+export { keyPart, TypedKeyPart, type KeyPart, type TypedKeyPartType } from './routing/key-part.js';
+export { murmur3x86_32 } from './routing/murmur3.js';
 export * from './errors.js';
