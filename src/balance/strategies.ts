@@ -157,15 +157,14 @@ function avoidExcluded(candidates: readonly InstanceInfo[], ctx: BalanceContext)
  */
 function preferRoom(candidates: readonly InstanceInfo[]): readonly InstanceInfo[] {
   let free = 0;
-  let flowing = 0;
-  for (const c of candidates) {
-    if (hasRoom(c)) free++;
-    else if (!isStuck(c)) flowing++;
-  }
-  if (free > 0) return free === candidates.length ? candidates : candidates.filter(hasRoom);
+  for (const c of candidates) if (hasRoom(c)) free++;
+  if (free === candidates.length) return candidates;
+  if (free > 0) return candidates.filter(hasRoom);
   // Every instance is busy (under load they all pipeline): avoid the ones stuck behind a long statement.
-  if (flowing === 0 || flowing === candidates.length) return candidates;
-  return candidates.filter((c) => !isStuck(c));
+  // One pass: a statement's age grows while we look, so the same test must not be asked twice.
+  let flowing: InstanceInfo[] | undefined;
+  for (const c of candidates) if (!isStuck(c)) (flowing ??= []).push(c);
+  return flowing === undefined || flowing.length === candidates.length ? candidates : flowing;
 }
 
 function hasRoom(c: InstanceInfo): boolean {

@@ -170,3 +170,16 @@ describe('no head-of-line waits: the built-ins skip instances whose every connec
     assert.deepEqual(new Set(Array.from({ length: 4 }, () => pick(all, ctx()).uuid)), new Set(['x', 'y']));
   });
 });
+
+test('an instance whose age crosses the stuck line while a strategy looks never makes it return nothing', () => {
+  // oldestRunningMs grows between reads, as a live member's does: the strategy must decide on one reading.
+  let reads = 0;
+  const ageing = { ...info('ageing', { inFlight: 1, maxConnections: 1, latencyMs: 1 }) };
+  Object.defineProperty(ageing, 'oldestRunningMs', { get: () => (reads++ === 0 ? 5 : 500) });
+  const other = info('other', { inFlight: 2, maxConnections: 1, oldestRunningMs: 500, latencyMs: 1 });
+  for (const make of [() => roundRobin({ start: 1 }), () => random({ random: () => 0 }), () => leastBusy({ random: () => 0 })]) {
+    reads = 0;
+    const picked = make()([other, ageing], ctx());
+    assert.ok(picked === other || picked === ageing, 'one of its candidates');
+  }
+});
