@@ -29,6 +29,7 @@ export type { AcquireConnectionOptions } from './cluster/instance-connections.js
 export { roundRobin, random, leastBusy, type BuiltInStrategyName, type StrategyOptions, type RoundRobinOptions } from './balance/strategies.js';
 export type { InstanceInfo, BalanceContext, NodeStrategy, ConnectionStrategy } from './balance/instance-info.js';
 export { StrategyError } from './balance/run-strategy.js';
+export type { Locality } from './balance/locality.js';
 export { discoverInstances, type DiscoveredInstance, type DiscoveryResult, type DiscoverOptions } from './topology/discover.js';
 export type { InstanceState, StateVariant } from './topology/instance-state.js';
 export type { PoolStats, DestroyReason } from './resource-pool/pool-stats.js';

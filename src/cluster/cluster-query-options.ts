@@ -1,6 +1,7 @@
 import { READ_PREFERENCES, type ReadPreference } from '../config/picodata-options.js';
 import { boolean, describe, nonNegativeMs, oneOf, rejectUnknownKeys } from '../config/validate.js';
 import { ConfigError } from '../errors.js';
+import { checkLocality, type Locality } from '../balance/locality.js';
 import { positiveMsOrInfinity } from '../resource-pool/resource-pool-options.js';
 import type { QueryOptions } from '../protocol/query-types.js';
 import type { AcquireConnectionOptions } from './instance-connections.js';
@@ -20,11 +21,15 @@ export interface ClusterQueryOptions extends QueryOptions {
   readOnly?: boolean;
   /** Picodata's read preference for this statement (26.1.1+); sessions are kept per preference. */
   readPreference?: ReadPreference;
+  /** Instances to prefer for this statement (a tier, a failure domain) while any is healthy; default the pool's. */
+  prefer?: Locality;
 }
 
 /** Options of `acquire()`. */
 export interface ClusterAcquireOptions extends AcquireConnectionOptions {
   readPreference?: ReadPreference;
+  /** Instances to prefer for this session while any is healthy; default the pool's `prefer`. */
+  prefer?: Locality;
 }
 
 /**
@@ -36,6 +41,7 @@ export function checkClusterQueryOptions(options: ClusterQueryOptions | undefine
   if (options.idempotent !== undefined) boolean('idempotent', options.idempotent);
   if (options.readOnly !== undefined) boolean('readOnly', options.readOnly);
   if (options.readPreference !== undefined) oneOf('readPreference', options.readPreference, READ_PREFERENCES);
+  if (options.prefer !== undefined) checkLocality('prefer', options.prefer);
 }
 
 /** Checks the options of `acquire()`. Throws a ConfigError naming the option. */
@@ -47,6 +53,7 @@ export function checkAcquireOptions(options: unknown): asserts options is Cluste
   if (o.timeout !== undefined) positiveMsOrInfinity('timeout', o.timeout);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new ConfigError('signal', `must be an AbortSignal, got ${describe(o.signal)}`);
   if (o.readPreference !== undefined) oneOf('readPreference', o.readPreference, READ_PREFERENCES);
+  if (o.prefer !== undefined) checkLocality('prefer', o.prefer);
 }
 
 /** Checks the options of `close()`. Throws a ConfigError naming the option. */
@@ -58,4 +65,4 @@ export function checkCloseOptions(options: unknown): void {
   if (drainTimeout !== undefined) nonNegativeMs('drainTimeout', drainTimeout);
 }
 
-const ACQUIRE_KEYS = ['timeout', 'signal', 'readPreference'];
+const ACQUIRE_KEYS = ['timeout', 'signal', 'readPreference', 'prefer'];

@@ -116,6 +116,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       connectionStrategy: o.connectionStrategy,
       maxAttempts: o.maxAttempts,
       budget: new RetryBudget(),
+      prefer: o.prefer,
       instanceFailed,
       instanceSuspect: (m) => this.#health.suspect(m),
       retried: (event) => this.emit('retry', event),
@@ -171,7 +172,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     await this.connect();
     if (this.#follower.paused) this.#follower.resume();
     const timeout = options?.timeout ?? this.#options.acquireTimeout;
-    return this.#router.acquire(this.#sessions.for(options?.readPreference), timeout, options?.signal, options?.readPreference);
+    return this.#router.acquire(this.#sessions.for(options?.readPreference), timeout, options?.signal, options?.readPreference, options?.prefer);
   }
 
   /** Gives back a connection from `acquire()`. */

@@ -10,6 +10,7 @@
  */
 import type { BalanceContext, ConnectionStrategy, InstanceInfo, NodeStrategy } from '../balance/instance-info.js';
 import { snapshotInstance } from '../balance/instance-snapshot.js';
+import { preferLocality, type Locality } from '../balance/locality.js';
 import { runConnectionStrategy, runNodeStrategy } from '../balance/run-strategy.js';
 import type { ReadPreference } from '../config/picodata-options.js';
 import { ConnectionError, OutcomeUnknownError, TimeoutError } from '../errors.js';
@@ -60,6 +61,8 @@ export interface RouterOptions<M extends RoutableMember> {
   readonly connectionStrategy: ConnectionStrategy<ConnectionHandle> | undefined;
   readonly maxAttempts: number;
   readonly budget: RetryBudget;
+  /** The pool's locality preference, used when a call gives none. */
+  readonly prefer: Locality | undefined;
   /** An attempt failed for a reason that is the instance's own (feeds the health monitor). */
   instanceFailed(member: M, error: Error): void;
   /** A deadline passed on this instance: not a fault by itself, but worth a health check. */
@@ -73,6 +76,8 @@ export interface StatementRoute extends QueryOptions {
   /** The statement only reads; guessed from the SQL text (only when a failure needs it) when absent. */
   readonly readOnly?: boolean;
   readonly readPreference?: ReadPreference;
+  /** Instances to prefer while any of them is healthy; default the pool's `prefer`. */
+  readonly prefer?: Locality;
 }
 
 const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
@@ -98,7 +103,7 @@ export class Router<M extends RoutableMember> {
     for (let attempt = 1; ; attempt++) {
       const remaining = timeout === undefined ? undefined : timeout - (clock.now() - started);
       const ctx: BalanceContext = { sql, readPreference: route.readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
-      const { member, handle } = this.#pick(session, ctx, true);
+      const { member, handle } = this.#pick(session, ctx, true, route.prefer ?? o.prefer);
       const options: QueryOptions = remaining === undefined ? route : { ...route, timeout: Math.max(1, remaining) };
       const t0 = clock.now();
       const run = member.running.start(t0);
@@ -149,7 +154,9 @@ export class Router<M extends RoutableMember> {
    * Leases a connection for exclusive use. Nothing runs while leasing, so any failure may be tried on
    * another instance, within the same attempts, deadline and budget as statements.
    */
-  async acquire(session: string, timeout: number, signal: AbortSignal | undefined, readPreference: ReadPreference | undefined): Promise<PoolConnection> {
+  async acquire(
+    session: string, timeout: number, signal: AbortSignal | undefined, readPreference: ReadPreference | undefined, prefer?: Locality,
+  ): Promise<PoolConnection> {
     const o = this.#o;
     const clock = o.clock;
     const started = clock.now();
@@ -157,7 +164,7 @@ export class Router<M extends RoutableMember> {
     for (let attempt = 1; ; attempt++) {
       const remaining = timeout - (clock.now() - started);
       const ctx: BalanceContext = { readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
-      const { member, handle } = this.#pick(session, ctx, false);
+      const { member, handle } = this.#pick(session, ctx, false, prefer ?? o.prefer);
       const run = member.running.start(clock.now());
       try {
         const conn = (handle === undefined ? undefined : o.io.acquireOn(member, session, handle))
@@ -190,9 +197,10 @@ export class Router<M extends RoutableMember> {
    * The instance (and, with a connection-level strategy, the connection) for the next attempt. Members
    * already tried are avoided while others remain; with none healthy, fails fast with each one's reason.
    */
-  #pick(session: string, ctx: BalanceContext, shared: boolean): { member: M; handle: ConnectionHandle | undefined } {
-    const candidates = this.#candidates(ctx.exclude);
-    if (candidates.length === 0) throw this.#o.noInstance();
+  #pick(session: string, ctx: BalanceContext, shared: boolean, prefer: Locality | undefined): { member: M; handle: ConnectionHandle | undefined } {
+    const healthy = this.#candidates(ctx.exclude);
+    if (healthy.length === 0) throw this.#o.noInstance();
+    const candidates = preferLocality(healthy, prefer);
     if (this.#o.connectionStrategy !== undefined) {
       const picked = this.#pickConnection(candidates, session, shared);
       if (picked !== undefined) return picked;

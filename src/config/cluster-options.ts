@@ -9,6 +9,7 @@ import type { SslMode, TlsSettings } from './tls-settings.js';
 import { DEFAULT_SSL_MODE, parseDsn, type DsnHost } from './parse-dsn.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../failover/retry-policy.js';
+import { checkLocality, type Locality } from '../balance/locality.js';
 import { boolean, func, nonNegativeInt, nonNegativeMs, positiveInt, rejectUnknownKeys, string } from './validate.js';
 import { positiveMsOrInfinity, resolveResourcePoolOptions } from '../resource-pool/resource-pool-options.js';
 import { resolveConnectionOptions } from './connection-options.js';
@@ -100,6 +101,12 @@ export interface PoolOptions extends PicodataOptions {
    * `balanceStrategy` places the statement and a connection is opened. Default none.
    */
   connectionStrategy?: ConnectionStrategy<ConnectionHandle>;
+  /**
+   * Instances to prefer, while any of them is healthy: `{ tier?, failureDomain? }`, e.g.
+   * `{ failureDomain: { zone: 'eu-1' } }` keeps statements in the client's zone and fails over to the
+   * others only when none there can serve. Per statement too. Default none.
+   */
+  prefer?: Locality;
   /** Attempts per statement, the first included, when failures allow a retry. Default 3. */
   maxAttempts?: number;
   /** Milliseconds an instance that left the cluster may finish its statements before its connections are cut. Default 30000. */
@@ -127,6 +134,7 @@ export interface ResolvedClusterOptions {
   strategy: NodeStrategy;
   /** A built-in strategy is trusted with live members; a user's function gets frozen snapshots. */
   strategyIsBuiltIn: boolean;
+  prefer: Locality | undefined;
   connectionStrategy: ConnectionStrategy<ConnectionHandle> | undefined;
   /** The typed Picodata options, to build per-read-preference variants. */
   picodata: PicodataOptions;
@@ -138,7 +146,7 @@ export const CLUSTER_OPTION_KEYS = [
   'maxUses', 'maxWaiters', 'pipelining', 'setup', 'beforeAcquire', 'afterRelease', 'connectTimeout', 'queryTimeout',
   'keepAlive', 'ssl', 'statementCacheSize', 'maxMessageSize', 'syncCoalescing', 'rowMode', 'int8', 'logger',
   'readPreference', 'forward', 'sqlMotionRowMax', 'sqlVdbeOpcodeMax', 'queryMetadata', 'stmtInvalidation',
-  'enableDiscovery', 'refreshInterval', 'balanceStrategy', 'connectionStrategy', 'maxAttempts', 'drainTimeout',
+  'enableDiscovery', 'refreshInterval', 'balanceStrategy', 'connectionStrategy', 'prefer', 'maxAttempts', 'drainTimeout',
 ] as const;
 
 /** Validates every option before any I/O; throws ConfigError naming the option and the allowed values. */
@@ -220,6 +228,7 @@ export function resolveClusterOptions(o: PoolOptions, extraKeys: readonly string
     drainTimeout: o.drainTimeout === undefined ? 30_000 : nonNegativeMs('drainTimeout', o.drainTimeout),
     maxAttempts: o.maxAttempts === undefined ? DEFAULT_MAX_ATTEMPTS : positiveInt('maxAttempts', o.maxAttempts),
     ...resolveStrategies(o),
+    prefer: checkLocality('prefer', o.prefer),
     picodata: typedPicodata,
     rawPicodataOptions: dsn.params.options,
   };

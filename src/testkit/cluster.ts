@@ -163,6 +163,11 @@ export class Cluster {
     await this.standIn.setState(name, state, target);
   }
 
+  /** Sets an instance's `failure_domain`, e.g. `{ zone: 'eu-1' }` (see {@link StandIn.setFailureDomain}). */
+  async setFailureDomain(name: string, domain: Readonly<Record<string, string>>): Promise<void> {
+    await this.standIn.setFailureDomain(name, domain);
+  }
+
   /**
    * Adds an instance on a spare loopback address, with a gateway listener in front of it whose address
    * is advertised in `_pico_peer_address`.

@@ -157,6 +157,12 @@ export function setStateSql(shape: SchemaShape, name: string, current: InstanceS
 }
 
 /** Changes the pgproto address advertised for an instance (legacy: the only address). Prints the raft id. */
+/** Sets an instance's `failure_domain` (a json map such as `{"zone":"eu-1"}`). */
+export function setFailureDomainSql(shape: SchemaShape, name: string, domain: Readonly<Record<string, string>>): string {
+  const c = COLUMNS[shape];
+  return `UPDATE _pico_instance SET failure_domain = ${quoteLiteral(JSON.stringify(domain))}::json WHERE ${c.name} = ${quoteLiteral(name)} RETURNING ${c.name};`;
+}
+
 export function setAdvertisedAddressSql(shape: SchemaShape, name: string, address: string): string {
   const c = COLUMNS[shape];
   const kind = shape === 'current' ? ` AND connection_type = 'pgproto'` : '';

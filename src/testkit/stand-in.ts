@@ -5,7 +5,7 @@ import { backendServerAddresses } from './backend-sockets.js';
 import type { TlsMaterial } from './certs.js';
 import {
   discoverySchemaSql, INSTANCE_STATES, insertInstanceSql, NEXT_RAFT_ID_SQL, READ_INSTANCES_SQL, removeInstanceSql,
-  setAdvertisedAddressSql, setStateSql, type InstanceIdentity, type InstanceRecord, type InstanceStateName, type SchemaShape,
+  setAdvertisedAddressSql, setFailureDomainSql, setStateSql, type InstanceIdentity, type InstanceRecord, type InstanceStateName, type SchemaShape,
 } from './picodata-schema.js';
 import { loopbackAddresses, startPostgres, type PostgresServer } from './postgres-server.js';
 import { runPsql, type AdminTarget } from './psql.js';
@@ -189,6 +189,17 @@ export class StandIn {
     }
     await this.inBothSchemas(name, (shape) => setStateSql(shape, name, state, target));
     this.replace(name, (i) => ({ ...i, state }));
+  }
+
+  /**
+   * Sets an instance's `failure_domain`, e.g. `{ zone: 'eu-1' }`, as Picodata's `--failure-domain` would.
+   * Set it before a client discovers the instance: Picodata fixes it when the instance joins.
+   */
+  async setFailureDomain(name: string, domain: Readonly<Record<string, string>>): Promise<void> {
+    for (const [key, value] of Object.entries(domain)) {
+      if (typeof value !== 'string') throw new ConfigError('failureDomain', `values must be strings, not ${typeof value} at ${key}`);
+    }
+    await this.inBothSchemas(name, (shape) => setFailureDomainSql(shape, name, domain));
   }
 
   /** Changes the pgproto address advertised for an instance, e.g. to a proxy's in front of it. */

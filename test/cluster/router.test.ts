@@ -86,6 +86,7 @@ function setup(members: FakeMember[], extra: Partial<RouterOptions<FakeMember>> 
     connectionStrategy: undefined,
     maxAttempts: 3,
     budget: new RetryBudget(),
+    prefer: undefined,
     instanceFailed: (m, e) => {
       failed.push([m.key, e]);
       healthy = healthy.filter((x) => x !== m);

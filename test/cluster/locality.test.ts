@@ -1,0 +1,32 @@
+/** `prefer: { failureDomain }` keeps statements in a zone while it has a healthy instance, and fails over. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Client } from '../../src/index.js';
+import { startCluster } from '../../src/testkit/index.js';
+
+test('reads stay in the preferred zone while it has a healthy instance, and go elsewhere, without errors, when it has none', { timeout: 60_000 }, async () => {
+  const cluster = await startCluster({ instances: 3 });
+  try {
+    await cluster.setFailureDomain('i1', { zone: 'eu-1' });
+    await cluster.setFailureDomain('i2', { zone: 'eu-1' });
+    await cluster.setFailureDomain('i3', { zone: 'eu-2' });
+    const client = new Client({ dsn: cluster.dsn('scram', { instance: 'i1' }), poolSize: 6, connectTimeout: 1_000, prefer: { failureDomain: { zone: 'eu-2' } } });
+    try {
+      await client.connect();
+      const name = new Map(cluster.instances.map((i) => [i.uuid, i.name]));
+      const who = async (n: number, options?: object) =>
+        Promise.all(Array.from({ length: n }, () => client.fetchval<string>('SELECT pico_instance_uuid()', [], options))).then((u) => u.map((x) => name.get(x!)));
+      assert.deepEqual(new Set(await who(30)), new Set(['i3']), 'all in eu-2 while i3 is healthy');
+      assert.deepEqual(new Set(await who(30, { prefer: { failureDomain: { zone: 'eu-1' } } })), new Set(['i1', 'i2']), 'a per-statement preference');
+      assert.equal(client.instances().find((i) => i.name === 'i3')!.failureDomain.zone, 'eu-2');
+      await cluster.kill('i3');
+      const after: Array<string | undefined> = [];
+      for (let k = 0; k < 10; k++) after.push(...(await who(3)));
+      assert.ok(after.every((n) => n === 'i1' || n === 'i2'), `failed over to eu-1: ${after.join(',')}`);
+    } finally {
+      await client.close({ drainTimeout: 500 });
+    }
+  } finally {
+    await cluster.stop();
+  }
+});
