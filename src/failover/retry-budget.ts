@@ -25,7 +25,11 @@ export interface RetryBudgetOptions {
   minPerSecond?: number;
   /** Most tokens the bucket holds (the largest burst of retries). Default 100. */
   maxTokens?: number;
-  /** Tokens at the start. Default `minPerSecond` (one second's allowance). */
+  /**
+   * Tokens at the start. Default `maxTokens`: a new client has had no chance to earn tokens yet, and the
+   * statements in flight on an instance that dies in its first seconds must still fail over. The burst is
+   * bounded by `maxTokens`; after it, retries are earned by successes.
+   */
   initialTokens?: number;
 }
 
@@ -44,7 +48,7 @@ export class RetryBudget {
     this.ratio = finite('ratio', opts.ratio ?? 0.2, 0, 1000);
     this.minPerSecond = finite('minPerSecond', opts.minPerSecond ?? 10, 0, 1e6);
     this.maxTokens = finite('maxTokens', opts.maxTokens ?? 100, 1, 1e9);
-    this.balance = finite('initialTokens', opts.initialTokens ?? Math.min(this.minPerSecond, this.maxTokens), 0, this.maxTokens);
+    this.balance = finite('initialTokens', opts.initialTokens ?? this.maxTokens, 0, this.maxTokens);
   }
 
   /** Tokens available at `now` (whole retries: `Math.floor`). */

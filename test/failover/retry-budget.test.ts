@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { RetryBudget } from '../../src/failover/retry-budget.js';
 
-test('starts with one second of allowance and spends one token per retry', () => {
-  const b = new RetryBudget({ minPerSecond: 3 });
+test('starts with a full bucket (the largest burst) and spends one token per retry', () => {
+  const b = new RetryBudget({ minPerSecond: 3, maxTokens: 3 });
   assert.equal(b.tokens(0), 3);
   assert.deepEqual([1, 2, 3, 4].map(() => b.tryWithdraw(0)), [true, true, true, false]);
 });
@@ -29,8 +29,11 @@ test('an outage spends the bucket and retries stop (no retry storm)', () => {
   const b = new RetryBudget();
   let allowed = 0;
   for (let t = 0; t < 1000; t += 1) if (b.tryWithdraw(t)) allowed++;
-  // 10 initial + 10 per second for one second
-  assert.ok(allowed <= 21, String(allowed));
+  // The full bucket (100) + 10 per second for one second, then nothing more
+  assert.ok(allowed >= 100 && allowed <= 111, String(allowed));
+  let later = 0;
+  for (let t = 1000; t < 2000; t += 1) if (b.tryWithdraw(t)) later++;
+  assert.ok(later <= 11, `only the per-second allowance once the bucket is spent: ${later}`);
 });
 
 test('a clock that goes backwards adds nothing', () => {
