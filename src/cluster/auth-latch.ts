@@ -22,6 +22,8 @@ export class AuthLatch {
   #failure: AuthenticationError | undefined;
   #proven = false;
   #queue: Promise<void> = Promise.resolve();
+  /** Instances with a login that has stalled past `stallMs` and is still pending, by address. */
+  readonly #silent = new Map<string, number>();
 
   constructor(stallMs = DEFAULT_LOGIN_STALL_MS) {
     this.#stallMs = stallMs;
@@ -32,10 +34,13 @@ export class AuthLatch {
     return this.#failure;
   }
 
-  /** Runs one login attempt under the rules above. */
-  async login<T>(attempt: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one login attempt under the rules above. `target` (the instance's address) lets attempts to an
+   * instance that is already silent skip the line: they would only stall it again, one after another.
+   */
+  async login<T>(attempt: () => Promise<T>, target?: string): Promise<T> {
     this.#check();
-    if (this.#proven) return this.#observe(attempt);
+    if (this.#proven || (target !== undefined && this.#silent.has(target))) return this.#observe(attempt);
     const previous = this.#queue;
     let done!: () => void;
     this.#queue = new Promise<void>((resolve) => (done = resolve));
@@ -43,7 +48,19 @@ export class AuthLatch {
       await previous;
       this.#check();
       if (this.#proven) return await this.#observe(attempt);
-      const stalled = setTimeout(done, this.#stallMs);
+      if (target !== undefined && this.#silent.has(target)) {
+        // Its instance went silent while this waited in line: let the next one go first.
+        done();
+        return await this.#observe(attempt);
+      }
+      let silent = false;
+      const stalled = setTimeout(() => {
+        if (target !== undefined) {
+          silent = true;
+          this.#silent.set(target, (this.#silent.get(target) ?? 0) + 1);
+        }
+        done();
+      }, this.#stallMs);
       // Waiting for a silent instance is no reason to keep a process alive.
       stalled.unref();
       try {
@@ -52,6 +69,7 @@ export class AuthLatch {
         return result;
       } finally {
         clearTimeout(stalled);
+        if (silent) this.#forgetSilent(target!);
       }
     } finally {
       done();
@@ -65,6 +83,12 @@ export class AuthLatch {
       if (this.#failure === undefined && error instanceof AuthenticationError) this.#failure = error;
       throw error;
     }
+  }
+
+  #forgetSilent(target: string): void {
+    const n = (this.#silent.get(target) ?? 1) - 1;
+    if (n <= 0) this.#silent.delete(target);
+    else this.#silent.set(target, n);
   }
 
   #check(): void {

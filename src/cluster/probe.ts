@@ -11,7 +11,7 @@ import type { AuthLatch } from './auth-latch.js';
  * instance answered anything, even an error; rejects when it could not be reached or did not answer in time.
  */
 export async function probeInstance(options: ConnectionOptions, authLatch: AuthLatch, timeout: number): Promise<void> {
-  const conn = await authLatch.login(() => Connection.connect({ ...options, connectTimeout: timeout }));
+  const conn = await authLatch.login(() => Connection.connect({ ...options, connectTimeout: timeout }), `${options.host}:${options.port ?? ''}`);
   try {
     await conn.query('SELECT pico_instance_uuid()', [], { timeout, prepare: false });
   } finally {

@@ -196,7 +196,7 @@ export class TopologyFollower {
   /** One seed: log in, read the topology. Resolves undefined when the server has no discovery tables. */
   async #askSeed(seed: DsnHost, signal: AbortSignal): Promise<{ result: DiscoveryResult; seed: DsnHost } | undefined> {
     const o = this.#o;
-    const conn = await o.authLatch.login(() => Connection.connect({ ...o.options.connection, host: seed.host, port: seed.port, signal }));
+    const conn = await o.authLatch.login(() => Connection.connect({ ...o.options.connection, host: seed.host, port: seed.port, signal }), `${seed.host}:${seed.port}`);
     try {
       return { result: await discoverInstances(conn, { timeout: o.options.connection.connectTimeout, signal }), seed };
     } catch (error) {

@@ -199,6 +199,9 @@ export function beginClose<T extends object>(p: PoolCore<T>): Promise<void> {
   p.retryTimer = undefined;
   for (const w of p.waiters.drain()) failWaiter(p, w, new PoolClosedError('the pool is closing'));
   for (let e = p.idle.pop(); e !== null; e = p.idle.pop()) destroyEntry(p, e, 'closed');
+  // Nobody can use a resource still being created: stop waiting for it (a silent server would hold
+  // close() for its whole connect timeout).
+  if (p.creating !== 0) p.createAbort.abort(new PoolClosedError('the pool is closing'));
   return p.closePromise;
 }
 

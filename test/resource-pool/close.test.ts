@@ -77,7 +77,7 @@ test('a rejecting or throwing destroy does not stop close()', async () => {
   assert.equal(pool.stats().destroyedCount, 2);
 });
 
-test('close() waits for creates in flight and destroys what they make', async (t) => {
+test('close() aborts creates in flight; one that finishes anyway is destroyed before close() resolves', async (t) => {
   const clock = fakeTime(t);
   const f = new Factory({ createDelay: 30 });
   const pool = makePool(f, { now: clock.now });
@@ -91,7 +91,7 @@ test('close() waits for creates in flight and destroys what they make', async (t
   await closed;
   assert.equal(f.created.length, 1);
   assert.equal(f.created[0].alive, false);
-  assert.equal(f.signals[0].aborted, false, 'a graceful close lets the create finish');
+  assert.equal(f.signals[0].aborted, true, 'nobody can use it: the create is told to stop');
 });
 
 test('terminate() destroys leased resources at once and aborts creates in flight', async () => {
@@ -143,4 +143,24 @@ test('close() while an afterRelease hook runs waits for it, then destroys the re
   hook.resolve(true);
   await closed;
   assert.equal(l.resource.alive, false);
+});
+
+test('close() does not wait for a create that never answers: it is aborted at once', async () => {
+  let signalSeen: AbortSignal | undefined;
+  const pool = new ResourcePool<{ id: number }>({
+    // A create that answers only when aborted, as a connect to a silent server does.
+    create: (signal) => new Promise((_resolve, reject) => {
+      signalSeen = signal;
+      signal.addEventListener('abort', () => reject(signal.reason));
+    }),
+    destroy: () => {},
+    acquireTimeout: 60_000,
+  });
+  const waiting = pool.acquire().then(() => 'got one', (e: unknown) => e);
+  await tick();
+  assert.equal(pool.stats().creating, 1);
+  await pool.close();
+  assert.equal(signalSeen?.aborted, true, 'the pending create was aborted');
+  assert.ok((await waiting) instanceof Error, 'the waiter was failed');
+  assert.equal(pool.stats().creating, 0);
 });
