@@ -3,7 +3,6 @@ import { validateParamSets, validateQueryArgs } from './query-args.js';
 import type { ExecuteResult, QueryOptions, QueryParams, QueryResult } from './query-types.js';
 
 /** Any class, abstract or not: what {@link withQueryMethods} can extend. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AbstractConstructor<T = object> = abstract new (...args: any[]) => T;
 
 /**
