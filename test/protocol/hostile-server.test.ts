@@ -6,6 +6,7 @@ import vm from 'node:vm';
 import { Connection } from '../../src/protocol/connection.js';
 import { ConfigError, ConnectionError, ProtocolError, ServerError, TimeoutError } from '../../src/errors.js';
 import { sleep } from '../helpers/wait.js';
+import { cstring, int16, int32, message } from '../helpers/backend-messages.js';
 
 /**
  * A broken or hostile server must never crash the client or make it allocate without bound: every call
@@ -17,15 +18,6 @@ const CASE_TIMEOUT = { timeout: 15_000 };
 /** Every query and connect below has its own deadline, so a hang fails the case instead of stalling it. */
 const QUERY_DEADLINE = { timeout: 5_000 };
 
-function message(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
-  const header = Buffer.alloc(5);
-  header.write(type, 0, 'latin1');
-  header.writeUInt32BE(body.length + 4, 1);
-  return Buffer.concat([header, body]);
-}
-const int16 = (n: number): Buffer => { const b = Buffer.alloc(2); b.writeInt16BE(n); return b; };
-const int32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
-const cstring = (s: string): Buffer => Buffer.from(`${s}\0`, 'utf8');
 
 const AUTH_OK = message('R', int32(0));
 const READY = message('Z', Buffer.from('I'));

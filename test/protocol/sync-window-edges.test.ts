@@ -9,19 +9,11 @@ import { test } from 'node:test';
 import { AbortError, ConnectionError, ServerError } from '../../src/errors.js';
 import { Connection } from '../../src/protocol/connection.js';
 import { eventually, sleep } from '../helpers/wait.js';
+import { cstring, int16, int32, message } from '../helpers/backend-messages.js';
 
 const CASE = { timeout: 15_000 };
 const DEADLINE = { timeout: 5_000 };
 
-function message(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
-  const header = Buffer.alloc(5);
-  header.write(type, 0, 'latin1');
-  header.writeUInt32BE(body.length + 4, 1);
-  return Buffer.concat([header, body]);
-}
-const int16 = (n: number): Buffer => { const b = Buffer.alloc(2); b.writeInt16BE(n); return b; };
-const int32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
-const cstring = (s: string): Buffer => Buffer.from(`${s}\0`, 'utf8');
 
 const READY = message('Z', Buffer.from('I'));
 const ROW_DESCRIPTION = message('T', Buffer.concat([int16(1), cstring('c'), int32(0), int16(0), int32(25), int16(-1), int32(-1), int16(0)]));
