@@ -95,13 +95,17 @@ export class ResourcePool<T extends object> extends EventEmitter<PoolEvents<T>> 
       }
     }
     // Fast path: something is free and nobody who could use it is waiting (dispatch.ts: no barging).
-    if (shared ? p.waiters.shared === 0 : p.waiters.length === 0) {
+    const now = this.tryLeaseNow(shared);
+    if (now !== undefined) return Promise.resolve(now);
+    // With a `beforeAcquire` hook, which runs on a resource that had no lease.
+    const hook = p.o.beforeAcquire;
+    if (hook !== undefined && (shared ? p.waiters.shared === 0 : p.waiters.length === 0)) {
       const e = shared ? pickShared(p) : pickIdle(p);
       if (e !== undefined) {
         const fresh = e.leases === 0;
         takeLease(p, e, shared);
-        if (fresh && p.o.beforeAcquire !== undefined) {
-          const ok = runCheck(p.o.beforeAcquire, e.resource);
+        if (fresh) {
+          const ok = runCheck(hook, e.resource);
           if (ok === false) {
             failCheck(p, e);
             return this.acquire(opts); // one resource fewer each time: bounded by the pool's size
@@ -125,15 +129,16 @@ export class ResourcePool<T extends object> extends EventEmitter<PoolEvents<T>> 
   /**
    * A lease at once, without waiting, when a resource is free for it and nobody is queued for one; else
    * undefined (then use {@link acquire}). No promise and no timer: the statement path of a pipelined pool
-   * takes this first. Not when a `beforeAcquire` hook would have to run.
+   * takes this first. Always undefined when a `beforeAcquire` hook is configured.
    *
    * @example const lease = pool.tryLeaseNow(true) ?? await pool.acquire({ shared: true });
    */
   tryLeaseNow(shared: boolean): Lease<T> | undefined {
     const p = this.#p;
-    if (p.closing || (shared ? p.waiters.shared !== 0 : p.waiters.length !== 0)) return undefined;
+    // Picking takes an idle resource off its list, so decide on the hook before picking.
+    if (p.closing || p.o.beforeAcquire !== undefined || (shared ? p.waiters.shared !== 0 : p.waiters.length !== 0)) return undefined;
     const e = shared ? pickShared(p) : pickIdle(p);
-    if (e === undefined || (e.leases === 0 && p.o.beforeAcquire !== undefined)) return undefined;
+    if (e === undefined) return undefined;
     takeLease(p, e, shared);
     p.counters.acquireCount++;
     p.emit('acquire', e.resource);

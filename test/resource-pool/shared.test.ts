@@ -170,3 +170,20 @@ test('tryLeaseNow: a lease at once when one is free and nobody waits; undefined 
   await pool.close();
   assert.equal(pool.tryLeaseNow(true), undefined, 'closed');
 });
+
+test('tryLeaseNow with a beforeAcquire hook: undefined, and the idle resource stays in the pool', async () => {
+  const f = new Factory();
+  let checks = 0;
+  const pool = makePool(f, { maxSize: 1, beforeAcquire: () => (checks++, true) });
+  const first = await pool.acquire();
+  first.release();
+  assert.equal(pool.stats().idle, 1);
+  assert.equal(pool.tryLeaseNow(false), undefined);
+  assert.equal(pool.tryLeaseNow(true), undefined);
+  assert.equal(pool.stats().idle, 1, 'nothing was taken off the idle list');
+  const again = await pool.acquire({ timeout: 200 });
+  assert.equal(again.resource, first.resource, 'the same resource, checked by the hook');
+  assert.equal(checks, 2);
+  again.release();
+  await pool.close();
+});
