@@ -22,6 +22,10 @@ export interface InstanceStatus extends InstanceInfo {
   lastError: string | undefined;
   /** Statements and connections routed to it over the pool's life. */
   served: number;
+  /** Median latency in ms of its last 256 answered statements; `undefined` before the first. */
+  latencyP50Ms: number | undefined;
+  /** 99th percentile latency in ms of its last 256 answered statements; `undefined` before the first. */
+  latencyP99Ms: number | undefined;
 }
 
 /** A plain snapshot of each member's figures and health. */
@@ -43,6 +47,8 @@ export function instanceStatuses(members: readonly Member[]): InstanceStatus[] {
     quarantined: m.health.isQuarantined(),
     lastError: m.lastError?.message,
     served: m.served,
+    latencyP50Ms: m.latency.percentile(0.5),
+    latencyP99Ms: m.latency.percentile(0.99),
   }));
 }
 

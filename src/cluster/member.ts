@@ -4,7 +4,7 @@ import type { PoolStats } from '../resource-pool/pool-stats.js';
 import type { InstanceState } from '../topology/instance-state.js';
 import type { InstanceRef } from './instance-ref.js';
 import type { InstanceConnections } from './instance-connections.js';
-import { LatencyEwma } from './latency-ewma.js';
+import { InstanceLatency } from './instance-latency.js';
 import { RunningWork } from './running-work.js';
 import { Quarantine } from '../failover/quarantine.js';
 
@@ -49,7 +49,7 @@ export class Member implements InstanceInfo {
   /** Taken out of rotation (Offline, Expelled, gone, or moved): finishing what it has, then closing. */
   draining = false;
   readonly health: Quarantine;
-  readonly latency = new LatencyEwma();
+  readonly latency = new InstanceLatency();
   /** The last failure, for error messages that list every instance. */
   lastError: Error | undefined;
   private readonly connections = new Map<string, InstanceConnections>();
