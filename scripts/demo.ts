@@ -37,10 +37,10 @@ async function main(): Promise<number> {
   process.once('SIGINT', interrupted);
   try {
     for (const instance of cluster.instances) await cluster.setFailureDomain(instance.name, { zone: ZONES[instance.name] ?? 'dc-1' });
-    const client = new Client({ dsn: cluster.dsn('scram'), poolSize: 6, refreshInterval: 500, connectTimeout: 1_000, queryTimeout: 5_000 });
+    const client = new Client({ dsn: cluster.dsn('scram'), poolSize: 6, refreshInterval: 500, connectTimeout: 3_000, queryTimeout: 10_000 });
     const started = performance.now();
     const now = (): number => performance.now() - started;
-    const workload = new Workload(client, { rate: options.rate, writeEvery: 5, maxInFlight: 64 });
+    const workload = new Workload(client, { rate: options.rate, writeEvery: 5, maxInFlight: 64, writerZones: ['dc-1', 'dc-2', 'dc-3'] });
     const sampler = new Sampler({ pool: client, counts: () => workload.counts(), storyMs: options.storyMs, now });
     try {
       await client.connect();
@@ -61,10 +61,11 @@ async function main(): Promise<number> {
       for (const l of renderSummary(totals, now(), !mode.live)) line(l);
       if (counts.writesUnknown > 0) {
         const applied = await workload.unknownWritesApplied();
-        line(`Checked afterwards: the server had run ${applied} of those ${counts.writesUnknown} writes.`);
+        const checked = `Checked afterwards: the server had run ${applied} of those ${counts.writesUnknown} writes; resending them would have run those twice.`;
+        for (const l of wrap(checked)) line(l);
       }
       if (counts.readErrors > 0 || counts.writeErrors > 0) {
-        line(`Not as it should be: ${counts.lastError ?? 'a statement failed'}`);
+        for (const l of wrap(`Not as it should be: ${counts.lastError ?? 'a statement failed'}`)) line(l);
         return 1;
       }
       return 0;

@@ -40,7 +40,7 @@ export async function runStory(ctx: StoryContext): Promise<void> {
   const victim = 'i2';
   const at = (share: number): Promise<void> => sleep(share * ctx.storyMs - ctx.now());
 
-  sampler.chapter('steady load: reads and writes spread over three instances');
+  sampler.chapter('steady load: reads go to every instance, writes to their own zone');
   await at(0.2);
 
   sampler.chapter(`${victim} stalls: it still runs statements, but its answers stop coming back`);

@@ -1,6 +1,7 @@
 /**
  * The demo's application: a steady, bounded stream of reads and writes through one picots client, paced to
  * a fixed rate (not as fast as it can go: the demo shares the machine) with a cap on statements in flight.
+ * Reads go to any instance; each write prefers its writer's zone.
  * It counts what an application would see: successes, failed reads, writes with an unknown outcome.
  */
 import { OutcomeUnknownError, type Client } from '../../src/index.js';
@@ -13,6 +14,11 @@ export interface WorkloadOptions {
   readonly writeEvery: number;
   /** Statements in flight at most; a slot that finds the cap reached is skipped, not queued. */
   readonly maxInFlight: number;
+  /**
+   * Writes come from writers spread over these zones, and each prefers an instance in its own zone (as an
+   * application deployed next to its database does); reads go to any instance.
+   */
+  readonly writerZones: readonly string[];
 }
 
 /** What the application saw so far. */
@@ -96,7 +102,9 @@ export class Workload {
     const id = write ? this.#nextId++ : 1 + Math.floor(Math.random() * Math.max(1, this.#written));
     try {
       if (write) {
-        await this.#client.execute('INSERT INTO demo_items (id, note) VALUES ($1, $2)', [id, 'written by the demo']);
+        const zone = this.#o.writerZones[id % this.#o.writerZones.length];
+        const prefer = zone === undefined ? undefined : { failureDomain: { zone } };
+        await this.#client.execute('INSERT INTO demo_items (id, note) VALUES ($1, $2)', [id, `written from ${zone ?? 'anywhere'}`], { prefer });
         this.#written = Math.max(this.#written, id);
       } else {
         // A read: picots may run it again on another instance when its instance fails.
