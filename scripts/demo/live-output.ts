@@ -2,7 +2,7 @@
  * Where the frames go: on a terminal, one frame redrawn in place a few times a second (as `top` does); in
  * a file or a pipe, plain lines with no escape codes, one per event and one per second.
  */
-import { renderFrame, renderTick, eventLine } from './render.js';
+import { eventLine, renderFrame, renderTick, WIDTH } from './render.js';
 import type { Sampler } from './sampler.js';
 
 /** How the demo writes. */
@@ -11,12 +11,15 @@ export interface OutputMode {
   readonly live: boolean;
   /** Colours (a terminal, and NO_COLOR unset or empty). */
   readonly color: boolean;
+  /** Columns: 80, or fewer on a narrower terminal (a wrapped line would break the redraw). */
+  readonly width: number;
 }
 
 /** The mode for this stream and environment. */
-export function outputMode(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): OutputMode {
+export function outputMode(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): OutputMode {
   const live = stream.isTTY === true;
-  return { live, color: live && (env.NO_COLOR ?? '') === '' };
+  const columns = live && stream.columns !== undefined && stream.columns > 0 ? stream.columns : WIDTH;
+  return { live, color: live && (env.NO_COLOR ?? '') === '', width: Math.min(WIDTH, columns) };
 }
 
 const FRAME_MS = 250;
@@ -63,7 +66,7 @@ export class LiveOutput {
     const state = this.#sampler.sample();
     const fresh = this.#sampler.takeNewEvents();
     if (this.#mode.live) {
-      const lines = renderFrame(state, { color: this.#mode.color });
+      const lines = renderFrame(state, { color: this.#mode.color, width: this.#mode.width });
       // Back to the top of the previous frame, rewrite every line, clear whatever the old frame had below.
       const up = this.#height > 0 ? `\x1b[${this.#height}F` : '';
       this.#write(`${up}${lines.map((l) => `\x1b[2K${l}\n`).join('')}\x1b[J`);

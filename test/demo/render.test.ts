@@ -103,9 +103,11 @@ test('wrap keeps every word and every line within the width', () => {
   assert.equal(lines.join(' '), UNKNOWN_OUTCOME_NOTE);
 });
 
-test('output mode: redraw only on a terminal; colour off for NO_COLOR and off a terminal', () => {
-  assert.deepEqual(outputMode({ isTTY: undefined }, {}), { live: false, color: false });
-  assert.deepEqual(outputMode({ isTTY: true }, {}), { live: true, color: true });
-  assert.deepEqual(outputMode({ isTTY: true }, { NO_COLOR: '1' }), { live: true, color: false });
-  assert.deepEqual(outputMode({ isTTY: true }, { NO_COLOR: '' }), { live: true, color: true });
+test('output mode: redraw only on a terminal; colour off for NO_COLOR and off a terminal; never wider than the terminal', () => {
+  assert.deepEqual(outputMode({ isTTY: undefined }, {}), { live: false, color: false, width: 80 });
+  assert.deepEqual(outputMode({ isTTY: true, columns: 200 }, {}), { live: true, color: true, width: 80 });
+  assert.deepEqual(outputMode({ isTTY: true }, { NO_COLOR: '1' }), { live: true, color: false, width: 80 });
+  assert.deepEqual(outputMode({ isTTY: true }, { NO_COLOR: '' }), { live: true, color: true, width: 80 });
+  assert.equal(outputMode({ isTTY: true, columns: 60 }, {}).width, 60, 'a narrower terminal narrows the frame');
+  for (const line of renderFrame(state(), { color: true, width: 60 })) assert.ok(visible(line).length <= 60, visible(line));
 });
