@@ -50,7 +50,7 @@ export function parseCliArgs(argv: readonly string[], options: Readonly<Record<s
       throw new UsageError(`unknown option '${token.rawName}'${hint} (an argument that starts with '-' goes after '--')`);
     }
     if (option.type === 'boolean') {
-      if (token.value !== undefined) throw new UsageError(`option '--${token.name}' takes no value, got '${token.rawName}=${token.value}'`);
+      if (token.value !== undefined) throw new UsageError(`option '--${token.name}' takes no value`);
       values[token.name] = true;
     } else {
       if (token.value === undefined) throw new UsageError(`option '--${token.name}' needs a value: --${token.name} ${option.valueName ?? '<value>'}`);
