@@ -171,6 +171,10 @@ async function main(): Promise<void> {
 
   const help = await mustRun('the picots binary', npm, [...npmPrefix, 'exec', '--no', '--', 'picots', '--help'], app);
   if (!help.includes('usage:')) throw new Error('`picots --help` printed no usage');
+  // The CLI reads its version from package.json at run time: this proves it finds the installed one from dist/.
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const shown = await mustRun('picots --version', npm, [...npmPrefix, 'exec', '--no', '--', 'picots', '--version'], app);
+  if (!shown.includes(`picots ${version}`)) throw new Error(`\`picots --version\` printed ${JSON.stringify(shown.trim())}, not picots ${version}`);
 
   const lint = await mustRun('publint', join(BIN, 'publint'), ['run', tarball, '--strict'], ROOT);
   if (!lint.includes('All good!')) throw new Error('publint has suggestions, warnings or errors (see above)');

@@ -1,61 +1,85 @@
-import { parseArgs } from 'node:util';
-import { redactDsn } from '../config/redact-dsn.js';
-import { query } from './query-command.js';
-import { topology } from './topology-command.js';
+import { suggest } from '../config/validate.js';
+import { ConnectionError } from '../errors.js';
+import { parseCliArgs } from './cli-args.js';
+import type { CliCommand } from './cli-command.js';
+import { processIo, type CliIo } from './cli-io.js';
+import { allOptions, COMMANDS, GLOBAL_OPTIONS } from './commands.js';
+import { showArgument } from './dsn-argument.js';
+import { toJsonLine } from './format-table.js';
+import { helpText, usageLine } from './help-text.js';
+import { errorFields, errorText } from './report-error.js';
+import { UsageError } from './usage-error.js';
+import { packageVersion } from './version.js';
 
-const USAGE = `usage:
-  picots topology <dsn> [--json]              the cluster's instances and whether each can be reached
-  picots query <dsn> "<sql>" [params...] [--json]   one statement through the balanced client
-The DSN may also come from the PICOTS_DSN environment variable (then leave it out), which keeps the
-password out of the process list. Example DSN: postgresql://app:Secret123@127.0.0.1:4327`;
+export type { CliIo } from './cli-io.js';
 
-/** The `picots` command. Returns the exit code: 0 done, 1 failed, 2 wrong usage. */
-export interface CliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
+/** Exit codes of `picots`. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/**
+ * The `picots` command. Resolves to the exit code: 0 done, 1 failed, 2 wrong usage, 130 interrupted by
+ * Ctrl-C (`io.signal`). Help and results go to `io.out`; errors to `io.err`, as JSON with `--json`.
+ *
+ * @example
+ * ```ts
+ * const code = await main(['topology', 'postgresql://app:Secret123@127.0.0.1:4327', '--json']);
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo(new AbortController().signal)): Promise<number> {
+  // Known before parsing, so that even a parse error comes out as JSON when --json was asked for.
+  const end = argv.indexOf('--');
+  const json = (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+  let command: CliCommand | undefined;
+  try {
+    const parsed = parseCliArgs(argv, allOptions());
+    const [name, ...positionals] = parsed.positionals;
+    if (name === 'help') {
+      io.out(helpText(positionals[0] === undefined ? undefined : findCommand(positionals[0])));
+      return EXIT.ok;
+    }
+    command = name === undefined ? undefined : findCommand(name);
+    if (parsed.values.version === true) {
+      io.out(`picots ${packageVersion()}`);
+      return EXIT.ok;
+    }
+    if (parsed.values.help === true) {
+      io.out(helpText(command));
+      return EXIT.ok;
+    }
+    if (command === undefined) throw new UsageError(`a command is needed: ${COMMANDS.map((c) => c.name).join(' or ')}`);
+    for (const option of Object.keys(parsed.values)) {
+      if (!(option in GLOBAL_OPTIONS) && !(option in command.options)) throw new UsageError(`--${option} is not an option of ${command.name}`);
+    }
+    return await command.run({ positionals, values: parsed.values, json }, io);
+  } catch (error) {
+    return report(error, json, command, io);
+  }
 }
 
-const STDIO: CliIo = {
-  out: (t) => void process.stdout.write(`${t}\n`),
-  err: (t) => void process.stderr.write(`${t}\n`),
-};
+function findCommand(name: string): CliCommand {
+  const found = COMMANDS.find((c) => c.name === name);
+  if (found !== undefined) return found;
+  const names = COMMANDS.map((c) => c.name);
+  const near = suggest(name, names);
+  throw new UsageError(`unknown command '${showArgument(name)}'${near === undefined ? '' : ` (did you mean '${near}'?)`}; the commands are ${names.join(', ')}`);
+}
 
-export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    io.err(`${(error as Error).message}\n${USAGE}`);
-    return 2;
+function report(error: unknown, json: boolean, command: CliCommand | undefined, io: CliIo): number {
+  const prefix = `picots${command === undefined ? '' : ` ${command.name}`}: `;
+  if (error instanceof UsageError) {
+    if (json) io.err(toJsonLine({ error: errorFields(error) }));
+    else io.err(`${prefix}${error.message}\n${usageLine(command)}`);
+    return EXIT.usage;
   }
-  const [command, ...rest] = parsed.positionals;
-  if (parsed.values.help || command === undefined) {
-    io.out(USAGE);
-    return parsed.values.help ? 0 : 2;
+  if (io.signal.aborted) {
+    // Picodata cannot cancel a statement: once sent, it may run to the end whatever the client does.
+    const sent = error instanceof ConnectionError && error.mayHaveReachedServer;
+    const message = `interrupted by Ctrl-C${sent ? '; the statement had been sent and may still run to completion on the server' : ''}`;
+    if (json) io.err(toJsonLine({ error: { code: 'ERR_PICOTS_INTERRUPTED', message } }));
+    else io.err(`${prefix}${message}`);
+    return EXIT.interrupted;
   }
-  const fromEnv = process.env.PICOTS_DSN;
-  const looksLikeDsn = (s: string | undefined): boolean => s !== undefined && /^postgres(ql)?:\/\//.test(s);
-  const dsn = looksLikeDsn(rest[0]) ? rest.shift() : fromEnv;
-  if (dsn === undefined) {
-    io.err(`a DSN is needed (argument or PICOTS_DSN)\n${USAGE}`);
-    return 2;
-  }
-  const json = parsed.values.json === true;
-  try {
-    if (command === 'topology' && rest.length === 0) {
-      await topology(dsn, { json, out: io.out });
-      return 0;
-    }
-    if (command === 'query' && rest.length >= 1) {
-      const [sql, ...params] = rest;
-      await query(dsn, sql!, params, { json, out: io.out });
-      return 0;
-    }
-  } catch (error) {
-    // Error messages never carry the password; the DSN is shown redacted for context.
-    io.err(`picots ${command}: ${(error as Error).message} (dsn ${redactDsn(dsn)})`);
-    return 1;
-  }
-  io.err(USAGE);
-  return 2;
+  if (json) io.err(toJsonLine({ error: errorFields(error) }));
+  else io.err(`${prefix}${errorText(error)}`);
+  return EXIT.failed;
 }

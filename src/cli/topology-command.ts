@@ -4,7 +4,11 @@ import { resolveClusterOptions } from '../config/cluster-options.js';
 import { AuthenticationError } from '../errors.js';
 import { discoverInstances, type DiscoveredInstance } from '../topology/discover.js';
 import { formatInstanceState } from '../topology/instance-state.js';
+import type { CliCommand } from './cli-command.js';
+import { showArgument, takeDsn } from './dsn-argument.js';
 import { cell, formatTable, toJson } from './format-table.js';
+import { UsageError } from './usage-error.js';
+import { parseInterval, watch } from './watch.js';
 
 /** One row of `picots topology`. */
 export interface TopologyRow {
@@ -19,36 +23,70 @@ export interface TopologyRow {
   error: string | null;
 }
 
+/** What one look at the cluster found; `--json` prints it as it is. */
+export interface TopologyView {
+  /** The uuid of the instance that answered discovery, when it could tell. */
+  self: string | null;
+  schema: string;
+  instances: TopologyRow[];
+  warnings: string[];
+}
+
+/** `picots topology`: the instances discovery sees and whether this machine can reach each. */
+export const topologyCommand: CliCommand = {
+  name: 'topology',
+  synopsis: 'topology [<dsn>] [--json] [--watch [--interval <ms>]]',
+  summary: "the cluster's instances and whether each can be reached",
+  options: {
+    watch: { type: 'boolean', description: 'look again and redraw every interval, until Ctrl-C' },
+    interval: { type: 'string', valueName: '<ms>', description: 'milliseconds between looks with --watch (default 2000, at least 100)' },
+  },
+  async run(input, io) {
+    const { dsn, rest } = takeDsn(input.positionals, io.env);
+    if (rest.length > 0) throw new UsageError(`one argument is expected, the DSN; also got '${showArgument(rest[0]!)}'`);
+    const interval = input.values.interval as string | undefined;
+    if (interval !== undefined && input.values.watch !== true) throw new UsageError('--interval goes with --watch');
+    if (input.values.watch === true) {
+      const intervalMs = parseInterval(interval);
+      return watch({ title: 'picots topology', intervalMs, json: input.json, read: () => readTopology(dsn, io.signal), format: formatTopology }, io);
+    }
+    const view = await readTopology(dsn, io.signal);
+    io.out(input.json ? toJson(view) : formatTopology(view));
+    return 0;
+  },
+};
+
+/** The view as a table with its warnings underneath. */
+export function formatTopology(view: TopologyView): string {
+  const table = formatTable(
+    ['name', 'uuid', 'address', 'tier', 'replicaset', 'state', 'reachable'],
+    view.instances.map((r) => [r.name, r.uuid, cell(r.address), r.tier, r.replicaset, r.state, r.reachable ? 'yes' : `no (${r.error})`]),
+  );
+  return [table, ...view.warnings.map((w) => `warning: ${w}`)].join('\n');
+}
+
 /**
  * Reads the cluster's instances through the first seed that answers and tries to connect to each advertised
- * pgproto address, so the table says which ones this machine can reach.
+ * pgproto address, so the view says which ones this machine can reach. `signal` (Ctrl-C) aborts the
+ * connects and the discovery queries.
  */
-export async function topology(dsn: string, opts: { json: boolean; out: (text: string) => void }): Promise<void> {
+export async function readTopology(dsn: string, signal?: AbortSignal): Promise<TopologyView> {
   const resolved = resolveClusterOptions({ dsn });
-  const seeds = parseDsn(dsn).hosts;
+  const connection = { ...resolved.connection, signal };
   let lastError: unknown;
-  for (const seed of seeds) {
+  for (const seed of parseDsn(dsn).hosts) {
     let conn: Connection;
     try {
-      conn = await Connection.connect({ ...resolved.connection, host: seed.host, port: seed.port });
+      conn = await Connection.connect({ ...connection, host: seed.host, port: seed.port });
     } catch (error) {
-      if (error instanceof AuthenticationError) throw error; // never try a wrong password twice
+      if (error instanceof AuthenticationError || signal?.aborted) throw error; // never try a wrong password twice
       lastError = error;
       continue;
     }
     try {
-      const result = await discoverInstances(conn);
-      const rows = await Promise.all(result.instances.map((i) => check(i, resolved.connection)));
-      if (opts.json) {
-        opts.out(toJson({ self: result.selfUuid ?? null, schema: result.schema, instances: rows, warnings: result.warnings }));
-      } else {
-        opts.out(formatTable(
-          ['name', 'uuid', 'address', 'tier', 'replicaset', 'state', 'reachable'],
-          rows.map((r) => [r.name, r.uuid, cell(r.address), r.tier, r.replicaset, r.state, r.reachable ? 'yes' : `no (${r.error})`]),
-        ));
-        for (const w of result.warnings) opts.out(`warning: ${w}`);
-      }
-      return;
+      const result = await discoverInstances(conn, { signal });
+      const instances = await Promise.all(result.instances.map((i) => check(i, connection)));
+      return { self: result.selfUuid ?? null, schema: result.schema, instances, warnings: result.warnings };
     } finally {
       await conn.close();
     }
@@ -56,7 +94,9 @@ export async function topology(dsn: string, opts: { json: boolean; out: (text: s
   throw lastError;
 }
 
-async function check(i: DiscoveredInstance, connection: ReturnType<typeof resolveClusterOptions>['connection']): Promise<TopologyRow> {
+type ConnectOptions = ReturnType<typeof resolveClusterOptions>['connection'] & { signal: AbortSignal | undefined };
+
+async function check(i: DiscoveredInstance, connection: ConnectOptions): Promise<TopologyRow> {
   const row: TopologyRow = {
     name: i.name,
     uuid: i.uuid,

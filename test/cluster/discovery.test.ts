@@ -147,7 +147,7 @@ test('picots itself never sends SET, BEGIN, SHOW, DISCARD or catalog queries, an
 test('picots topology prints every instance with its state and reachability; picots query runs one statement', { timeout: 30_000 }, async () => {
   const out: string[] = [];
   const err: string[] = [];
-  const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t) };
+  const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env: {}, stdoutIsTTY: false, signal: new AbortController().signal };
   assert.equal(await cli(['topology', cluster.dsn('scram'), '--json'], io), 0, err.join('\n'));
   const report = JSON.parse(out.join('\n')) as { instances: Array<{ name: string; reachable: boolean; state: string }> };
   assert.deepEqual(report.instances.map((i) => [i.name, i.reachable, i.state]).sort(), cluster.instances.map((i) => [i.name, true, 'Online(1)']).sort());
@@ -156,7 +156,7 @@ test('picots topology prints every instance with its state and reachability; pic
   assert.match(out.join('\n'), /name\s+uuid\s+address\s+tier\s+replicaset\s+state\s+reachable/);
   out.length = 0;
   assert.equal(await cli(['query', cluster.dsn('scram'), 'SELECT $1::int8 + 1 AS n, $2::text AS s', '41', 'hi', '--json'], io), 0, err.join('\n'));
-  assert.deepEqual(JSON.parse(out.join('\n')).rows, [{ n: '42', s: 'hi' }]);
+  assert.deepEqual(JSON.parse(out.join('\n')).rows, [['42', 'hi']]);
   err.length = 0;
   assert.equal(await cli(['query', cluster.dsn('scram').replace(/:[^:@/]+@/, ':Wr0ng-pass@'), 'SELECT 1'], io), 1);
   assert.match(err.join('\n'), /28P01|authentication/);
