@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { AdminSession } from './admin-session.js';
 import { Gateway, type GatewayListenerInfo } from './gateway/gateway.js';
 import type { KeyedStatementRecord } from './gateway/keyed-recorder.js';
 import type { SessionRecord } from './gateway/session-record.js';
@@ -292,14 +293,17 @@ export class Cluster {
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const { record, ...standInOptions } = options;
   const standIn = await startStandIn({ instances: 3, ...standInOptions, tls: false });
+  const { psql, socketDir, port, superuser } = standIn.describe();
+  const admin = new AdminSession({ psql, socketDir, port, superuser }, standIn.databases.current);
   const gateway = new Gateway({
     record,
     sharding: {
       database: standIn.databases.current,
-      load: async () => JSON.parse(await standIn.sql(SHARDING_SNAPSHOT_SQL)) as ShardingSnapshot,
+      load: async () => JSON.parse((await admin.query(SHARDING_SNAPSHOT_SQL)) ?? 'null') as ShardingSnapshot,
     },
   });
   standIn.onChange(() => gateway.invalidateSharding());
+  gateway.onStop(() => admin.close());
   try {
     const advertised = new Map<string, string>();
     for (const instance of standIn.instances) {

@@ -68,6 +68,7 @@ export class Gateway {
   private lastId = 0;
   private stopped = false;
   readonly #keyed: KeyedRecorder | undefined;
+  readonly #onStop: Array<() => void> = [];
 
   /** Use {@link startGateway}. */
   constructor(private readonly options: GatewayOptions = {}) {
@@ -225,9 +226,15 @@ export class Gateway {
     this.#keyed?.invalidate();
   }
 
+  /** Runs `action` when the gateway stops (e.g. to close what its `sharding` source holds open). */
+  onStop(action: () => void): void {
+    this.#onStop.push(action);
+  }
+
   /** Closes every listener and session. Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const action of this.#onStop.splice(0)) action();
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
     await Promise.all(listeners.map((l) => l.kill()));
