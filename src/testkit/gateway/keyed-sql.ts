@@ -156,8 +156,10 @@ function filtered(tokens: Token[], kind: 'select' | 'update' | 'delete'): KeyedS
 function equality(conjunct: Token[], named: Map<string, ValueSource>): void {
   const eq = conjunct.findIndex((t) => isOp(t, '='));
   if (eq < 0) return;
-  const sides: [Token[], Token[]] = [conjunct.slice(0, eq), conjunct.slice(eq + 1)];
-  for (const [left, right] of [sides, [sides[1], sides[0]]]) {
+  const before = conjunct.slice(0, eq);
+  const after = conjunct.slice(eq + 1);
+  const orders: Array<[Token[], Token[]]> = [[before, after], [after, before]];
+  for (const [left, right] of orders) {
     const column = columnRef(left);
     if (column === undefined) continue;
     const read = value(right, 0);
