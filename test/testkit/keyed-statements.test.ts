@@ -10,7 +10,11 @@ import { bucketId } from '../../src/index.js';
 import { startCluster, type KeyedStatementRecord } from '../../src/testkit/index.js';
 
 // Two replicasets of two: r1 = i1 (master), i2; r2 = i3 (master), i4. Buckets 1..1500 on r1, 1501..3000 on r2.
-const cluster = await startCluster({ instances: 4, replicationFactor: 2, spareAddresses: 0, record: false });
+// And tier `hot` with 100 buckets: r3 = i5.
+const cluster = await startCluster({
+  instances: 4, replicationFactor: 2, spareAddresses: 0, record: false,
+  tiers: [{ name: 'hot', instances: 1, replicationFactor: 1, bucketCount: 100 }],
+});
 after(() => cluster.stop());
 
 const clients = new Map<string, pg.Client>();
@@ -117,6 +121,15 @@ test('a table made behind the gateway, sharded by a composite key in key order a
   assert.deepEqual(cluster.keyedStatements(), []);
 });
 
+test('a table on another tier: that tier\'s bucket count and owners', async () => {
+  await (await on('i5')).query('CREATE TABLE kh (id bigint PRIMARY KEY)');
+  await cluster.setDistribution('kh', { key: ['id'], tier: 'hot' });
+  const record = await only(async () => (await on('i5')).query('INSERT INTO kh (id) VALUES ($1)', [ON_R1]));
+  assert.deepEqual([record.tier, record.bucket, record.ownerReplicaset, record.servedByLeader], ['hot', bucketId(ON_R1, 100), 'r3', true]);
+  const elsewhere = await only(async () => (await on('i1')).query('SELECT * FROM kh WHERE id = $1', [ON_R1]));
+  assert.deepEqual([elsewhere.ownerReplicaset, elsewhere.servedByOwner], ['r3', false]);
+});
+
 test('topology tables through the gateway: refused (XX000) until granted, as on Picodata', async () => {
   const read = async (kind: 'scram' | 'md5') => {
     const client = new pg.Client({ connectionString: cluster.dsn(kind, { instance: 'i2' }), connectionTimeoutMillis: 5000 });
@@ -134,6 +147,8 @@ test('topology tables through the gateway: refused (XX000) until granted, as on 
     return true;
   });
   await cluster.grant('md5');
-  assert.deepEqual(await read('md5'), [{ name: 'r1', current_master_name: 'i1' }, { name: 'r2', current_master_name: 'i3' }]);
+  assert.deepEqual(await read('md5'), [
+    { name: 'r1', current_master_name: 'i1' }, { name: 'r2', current_master_name: 'i3' }, { name: 'r3', current_master_name: 'i5' },
+  ]);
   await cluster.revoke('md5');
 });
