@@ -335,8 +335,9 @@ export class StandIn {
       await this.sql(moveBucketsSql(tier, start, end, replicasetName));
     } catch (error) {
       const reason = error instanceof Error ? /stand-in: (.*)/.exec(error.message)?.[1] : undefined;
-      if (reason !== undefined) throw new ConfigError('moveBuckets', reason);
-      throw error;
+      if (reason === undefined) throw error;
+      const option = reason.startsWith('no tier') ? 'tier' : reason.includes('no replicaset') ? 'replicasetName' : 'range';
+      throw new ConfigError(option, reason);
     }
     this.#changed();
   }
