@@ -1,8 +1,12 @@
 import { ConfigError } from '../errors.js';
+import { AdminSession } from './admin-session.js';
 import { Gateway, type GatewayListenerInfo } from './gateway/gateway.js';
+import type { KeyedStatementRecord } from './gateway/keyed-recorder.js';
 import type { SessionRecord } from './gateway/session-record.js';
+import type { ShardingSnapshot } from './gateway/sharding-snapshot.js';
 import type { InstanceIdentity, InstanceStateName } from './picodata-schema.js';
-import { startStandIn, type AddInstanceOptions, type StandIn, type StandInOptions } from './stand-in.js';
+import { SHARDING_SNAPSHOT_SQL, type TableDistribution, type TopologyTable } from './sharding-schema.js';
+import { startStandIn, type AddInstanceOptions, type BucketRange, type StandIn, type StandInOptions } from './stand-in.js';
 import type { StandInUsers, UserKind } from './users.js';
 
 /** Options of {@link startCluster}: the stand-in's, without TLS (the gateway answers `N` like Picodata with TLS off). */
@@ -210,6 +214,52 @@ export class Cluster {
     this.gateway.clearSessions();
   }
 
+  /** See {@link StandIn.moveBuckets}: `_pico_bucket(tier)` names `replicasetName` as the range's owner. */
+  moveBuckets(range: BucketRange, replicasetName: string, tier = 'default'): Promise<void> {
+    return this.standIn.moveBuckets(range, replicasetName, tier);
+  }
+
+  /** See {@link StandIn.setLeader}: `current_master_name` and `target_master_name` of the replicaset. */
+  setLeader(replicasetName: string, instanceName: string): Promise<void> {
+    return this.standIn.setLeader(replicasetName, instanceName);
+  }
+
+  /** See {@link StandIn.setDistribution}: how `table` appears in `_pico_table.distribution`. */
+  setDistribution(table: string, distribution: TableDistribution | null): Promise<void> {
+    return this.standIn.setDistribution(table, distribution);
+  }
+
+  /** See {@link StandIn.grant}: lets a test user read `_pico_tier`, `_pico_replicaset`, `_pico_table` (or one). */
+  grant(kind: UserKind, table?: TopologyTable | readonly TopologyTable[]): Promise<void> {
+    return this.standIn.grant(kind, table);
+  }
+
+  /** See {@link StandIn.revoke}. */
+  revoke(kind: UserKind, table?: TopologyTable | readonly TopologyTable[]): Promise<void> {
+    return this.standIn.revoke(kind, table);
+  }
+
+  /**
+   * Every keyed statement executed through the gateway so far, in order: its bucket, the owning
+   * replicaset, and whether the serving instance belongs to it (`servedByOwner`) and is its master
+   * (`servedByLeader`). See {@link KeyedStatementRecord} for which statements count.
+   *
+   * @example
+   * ```ts
+   * cluster.clearKeyedStatements();
+   * // ... a keyed workload ...
+   * assert.ok(cluster.keyedStatements().every((r) => r.servedByLeader));
+   * ```
+   */
+  keyedStatements(): readonly KeyedStatementRecord[] {
+    return this.gateway.keyedStatements();
+  }
+
+  /** Forgets the keyed statements recorded so far. */
+  clearKeyedStatements(): void {
+    this.gateway.clearKeyedStatements();
+  }
+
   /** Closes the gateway and stops the stand-in; removes its files. Idempotent; later calls wait for the first. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
@@ -243,7 +293,17 @@ export class Cluster {
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const { record, ...standInOptions } = options;
   const standIn = await startStandIn({ instances: 3, ...standInOptions, tls: false });
-  const gateway = new Gateway({ record });
+  const { psql, socketDir, port, superuser } = standIn.describe();
+  const admin = new AdminSession({ psql, socketDir, port, superuser }, standIn.databases.current);
+  const gateway = new Gateway({
+    record,
+    sharding: {
+      database: standIn.databases.current,
+      load: async () => JSON.parse((await admin.query(SHARDING_SNAPSHOT_SQL)) ?? 'null') as ShardingSnapshot,
+    },
+  });
+  standIn.onChange(() => gateway.invalidateSharding());
+  gateway.onStop(() => admin.close());
   try {
     const advertised = new Map<string, string>();
     for (const instance of standIn.instances) {

@@ -21,11 +21,18 @@ export {
   startStandIn,
   StandIn,
   type AddInstanceOptions,
+  type BucketRange,
   type DsnOptions,
   type StandInDescription,
   type StandInInstance,
   type StandInOptions,
+  type StandInTierOptions,
+  type TableDistribution,
+  type TopologyTable,
 } from './stand-in.js';
+export { TOPOLOGY_TABLES } from './sharding-schema.js';
+export type { KeyedStatementRecord } from './gateway/keyed-recorder.js';
+export type { ShardingSnapshot, ShardingSource } from './gateway/sharding-snapshot.js';
 export {
   loopbackAddresses,
   startPostgres,

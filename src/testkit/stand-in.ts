@@ -10,8 +10,37 @@ import {
 import { loopbackAddresses, startPostgres, type PostgresServer } from './postgres-server.js';
 import { runPsql, type AdminTarget } from './psql.js';
 import { StandInError } from './stand-in-error.js';
+import {
+  DEFAULT_BUCKET_COUNT, distributionJson, ensureTierSql, moveBucketsSql, setDistributionSql, setLeaderSql, shardingSchemaSql,
+  TOPOLOGY_TABLES, topologyGrantSql, type TableDistribution, type TierSettings, type TopologyTable,
+} from './sharding-schema.js';
 import { quoteIdent } from './sql-text.js';
-import { CLIENTS_ROLE, grantDatabaseSql, type StandInUsers, type UserKind } from './users.js';
+import { CLIENTS_ROLE, grantDatabaseSql, STAND_IN_USERS, type StandInUsers, type UserKind } from './users.js';
+
+/** A tier of the stand-in (see {@link StandInOptions.tiers}). */
+export interface StandInTierOptions {
+  readonly name: string;
+  /** `_pico_tier.bucket_count`; 3000 by default (Picodata's). */
+  readonly bucketCount?: number;
+  /** Instances per replicaset in this tier; the stand-in's `replicationFactor` by default. */
+  readonly replicationFactor?: number;
+  /** `_pico_tier.can_vote`; true by default. */
+  readonly canVote?: boolean;
+  /**
+   * Instances of this tier started with the stand-in, after those of the main tier (`tier`), whose
+   * count is `instances`; 0 by default. Not allowed on the main tier's own entry.
+   */
+  readonly instances?: number;
+}
+
+/** A bucket range, both ends included (1-based, as in `_pico_bucket`). */
+export interface BucketRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** How a table is distributed in `_pico_table` (see {@link StandIn.setDistribution}). */
+export type { TableDistribution, TopologyTable } from './sharding-schema.js';
 
 /** Options of {@link startStandIn}. */
 export interface StandInOptions {
@@ -23,8 +52,23 @@ export interface StandInOptions {
   readonly tls?: boolean;
   /** Instances per replicaset; 1 by default (Picodata's default), so instance k is alone in replicaset `rk`. */
   readonly replicationFactor?: number;
-  /** The tier of every instance; `default` by default. */
+  /** The main tier: that of the first `instances` instances and the default one (`is_default`); `default` by default. */
   readonly tier?: string;
+  /** `_pico_tier.bucket_count` of the main tier; 3000 by default (Picodata's). */
+  readonly bucketCount?: number;
+  /**
+   * More tiers (or the main tier's settings, under its name), each with its own bucket count and
+   * replication factor, and optionally instances of its own started with the stand-in. A tier can also
+   * come later with `addInstance({ tier })`, which creates it with the defaults.
+   */
+  readonly tiers?: readonly StandInTierOptions[];
+  /**
+   * Which test users may read `_pico_tier`, `_pico_replicaset` and `_pico_table` from the start: `true`
+   * for all, or a list of user kinds. None by default, as in Picodata, where only the admin may read them
+   * until granted (`_pico_instance` and `_pico_peer_address` are readable by everyone either way). See
+   * {@link StandIn.grant} to change it later.
+   */
+  readonly grantTopologyRead?: boolean | readonly UserKind[];
   /** What `_pico_instance.picodata_version` says; `25.3.1` by default. */
   readonly picodataVersion?: string;
   /** Bound on the server's start-up; 20 s by default. */
@@ -65,6 +109,8 @@ export interface StandInDescription {
   readonly tls: TlsMaterial | null;
   readonly tier: string;
   readonly picodataVersion: string;
+  /** Instances per replicaset of the main tier, and of tiers made by `addInstance`. */
+  readonly replicationFactor?: number;
 }
 
 /** Extra parts of a connection string built by {@link StandIn.dsn}. */
@@ -120,6 +166,7 @@ export class StandIn {
   private readonly admin: AdminTarget;
   private readonly server: PostgresServer | undefined;
   private current: StandInInstance[];
+  readonly #listeners = new Set<() => void>();
 
   /** Use {@link startStandIn} or {@link attachStandIn}. */
   constructor(description: StandInDescription, server?: PostgresServer) {
@@ -253,9 +300,16 @@ export class StandIn {
       state: options.state ?? 'Online',
       advertisedAddress,
     });
-    await this.sql(SHAPES.map((shape) => `\\connect ${quoteIdent(this.databases[shape])}\n${insertInstanceSql(shape, record)}`).join('\n'));
+    // A new tier comes with its first instance, with the stand-in's replication factor.
+    const tier = ensureTierSql({
+      name: record.tier, bucketCount: DEFAULT_BUCKET_COUNT, replicationFactor: this.description.replicationFactor ?? 1,
+      canVote: true, isDefault: false,
+    });
+    await this.sql(SHAPES.map((shape) =>
+      `\\connect ${quoteIdent(this.databases[shape])}\n${shape === 'current' ? `${tier}\n` : ''}${insertInstanceSql(shape, record)}`).join('\n'));
     const instance = toInstance(record);
     this.current = [...this.current, instance];
+    this.#changed();
     return instance;
   }
 
@@ -263,6 +317,97 @@ export class StandIn {
   async removeInstance(name: string): Promise<void> {
     await this.inBothSchemas(name, (shape) => removeInstanceSql(shape, name));
     this.current = this.current.filter((i) => i.name !== name);
+    this.#changed();
+  }
+
+  /**
+   * Gives the buckets `range.start..range.end` of `tier` to the replicaset `replicasetName`: from now on
+   * `_pico_bucket(tier)` names it as their owner, which is how a finished rebalancing looks to a client.
+   * Undone when a replicaset joins or leaves the tier (the stand-in then splits the tier's buckets evenly
+   * again). Throws a `ConfigError` for a bad range, tier or replicaset.
+   */
+  async moveBuckets(range: BucketRange, replicasetName: string, tier = 'default'): Promise<void> {
+    const { start, end } = range ?? {};
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 1 || end < start) {
+      throw new ConfigError('range', `expected { start, end } with whole numbers 1 <= start <= end, not ${JSON.stringify(range)}`);
+    }
+    try {
+      await this.sql(moveBucketsSql(tier, start, end, replicasetName));
+    } catch (error) {
+      const reason = error instanceof Error ? /stand-in: (.*)/.exec(error.message)?.[1] : undefined;
+      if (reason === undefined) throw error;
+      const option = reason.startsWith('no tier') ? 'tier' : reason.includes('no replicaset') ? 'replicasetName' : 'range';
+      throw new ConfigError(option, reason);
+    }
+    this.#changed();
+  }
+
+  /**
+   * Makes `instanceName` the master of `replicasetName`: `_pico_replicaset.current_master_name` and
+   * `target_master_name` both name it (Picodata's state after a finished switchover). Throws a
+   * `ConfigError` when the instance is not in that replicaset.
+   */
+  async setLeader(replicasetName: string, instanceName: string): Promise<void> {
+    const done = await this.sql(setLeaderSql(replicasetName, instanceName));
+    if (done === '') {
+      throw new ConfigError('instance', `the stand-in has no instance ${instanceName} in a replicaset ${replicasetName}`);
+    }
+    this.#changed();
+  }
+
+  /**
+   * Sets how `table` appears in `_pico_table.distribution`: sharded by `key` (columns in sharding-key
+   * order, as `DISTRIBUTED BY (...)` would) on `tier` (the default tier by default), or `'global'`; `null`
+   * goes back to the default, its primary key on the default tier. May be called before the table exists.
+   */
+  async setDistribution(table: string, distribution: TableDistribution | null): Promise<void> {
+    if (typeof table !== 'string' || table === '') throw new ConfigError('table', 'expected a table name');
+    if (distribution !== null && distribution !== 'global') {
+      const key: unknown = distribution?.key;
+      if (!Array.isArray(key) || key.length === 0 || !key.every((c) => typeof c === 'string' && c !== '')) {
+        throw new ConfigError('distribution', `expected 'global' or { key: ['column', ...], tier? }, not ${JSON.stringify(distribution)}`);
+      }
+      if (distribution.tier !== undefined && (typeof distribution.tier !== 'string' || distribution.tier === '')) {
+        throw new ConfigError('distribution', `tier must be a tier name, not ${JSON.stringify(distribution.tier)}`);
+      }
+    }
+    const json = distribution === null ? null : distributionJson(distribution, this.description.tier);
+    await this.sql(setDistributionSql(table, json));
+    this.#changed();
+  }
+
+  /**
+   * Lets the user of `kind` read `table` (by default all of `_pico_tier`, `_pico_replicaset` and
+   * `_pico_table`), as Picodata's `GRANT READ ON TABLE` does. Without it, reading them fails with
+   * PostgreSQL's 42501 "permission denied" (XX000 through the gateway, as Picodata reports access errors).
+   */
+  async grant(kind: UserKind, table: TopologyTable | readonly TopologyTable[] = TOPOLOGY_TABLES): Promise<void> {
+    await this.sql(topologyGrantSql(true, this.#user(kind), topologyTables(table)));
+  }
+
+  /** Undoes {@link grant}. */
+  async revoke(kind: UserKind, table: TopologyTable | readonly TopologyTable[] = TOPOLOGY_TABLES): Promise<void> {
+    await this.sql(topologyGrantSql(false, this.#user(kind), topologyTables(table)));
+  }
+
+  /**
+   * Calls `listener` after each change this handle makes to what decides a key's owner (instances,
+   * buckets, leaders, distributions); returns a function that stops it. The cluster's gateway uses it to
+   * drop what it cached.
+   */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
+  #user(kind: UserKind): string {
+    const user = this.users[kind] as StandIn['users'][UserKind] | undefined;
+    if (!user) throw new ConfigError('userKind', `expected one of ${Object.keys(this.users).join(', ')}, not ${String(kind)}`);
+    return user.user;
   }
 
   /**
@@ -344,27 +489,44 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
     throw new ConfigError('replicationFactor', `expected a whole number >= 1, not ${replicationFactor}`);
   }
-  const addresses = loopbackAddresses(count + spare);
   const tier = options.tier ?? 'default';
   const picodataVersion = options.picodataVersion ?? '25.3.1';
+  const tiers = tierPlan(options, tier, count, replicationFactor);
+  const total = tiers.reduce((sum, t) => sum + t.instances, 0);
+  const addresses = loopbackAddresses(total + spare);
+  const readers = topologyReaders(options.grantTopologyRead);
 
   const server = await startPostgres({
     addresses, tls: options.tls, database: DATABASES.current, startTimeoutMs: options.startTimeoutMs, settings: options.settings,
   });
   try {
-    const replicasetUuids = new Map<string, string>();
-    const records = addresses.slice(0, count).map((host, index) => {
-      const replicasetName = `r${Math.floor(index / replicationFactor) + 1}`;
-      if (!replicasetUuids.has(replicasetName)) replicasetUuids.set(replicasetName, randomUUID());
-      return newRecord({
-        raftId: index + 1, host, port: server.port, replicasetName, replicasetUuid: replicasetUuids.get(replicasetName) ?? '',
-        tier, picodataVersion, state: 'Online',
-      });
+    // Replicasets are numbered across tiers: r1, r2 in the main tier, then r3, ... in the next.
+    const records: InstanceRecord[] = [];
+    let replicasets = 0;
+    for (const t of tiers) {
+      for (let k = 0; k < t.instances; k += 1) {
+        const index = records.length;
+        if (k % t.replicationFactor === 0) replicasets += 1;
+        records.push(newRecord({
+          raftId: index + 1, host: addresses[index] ?? '', port: server.port, replicasetName: `r${replicasets}`,
+          replicasetUuid: '', tier: t.name, picodataVersion, state: 'Online',
+        }));
+      }
+    }
+    const uuids = new Map<string, string>();
+    const withUuids = records.map((r) => {
+      if (!uuids.has(r.replicasetName)) uuids.set(r.replicasetName, randomUUID());
+      return { ...r, replicasetUuid: uuids.get(r.replicasetName) ?? '' };
     });
-    const schema = (shape: SchemaShape) =>
-      [discoverySchemaSql(shape, CLIENTS_ROLE), ...records.map((r) => insertInstanceSql(shape, r))].join('\n');
+    const schema = (shape: SchemaShape) => [
+      discoverySchemaSql(shape, CLIENTS_ROLE),
+      ...(shape === 'current' ? [shardingSchemaSql(tiers)] : []),
+      ...withUuids.map((r) => insertInstanceSql(shape, r)),
+    ].join('\n');
+    const grants = readers.map((kind) => topologyGrantSql(true, server.users[kind].user, TOPOLOGY_TABLES));
     await server.sql([
       schema('current'),
+      ...grants,
       `CREATE DATABASE ${quoteIdent(DATABASES.legacy)};`,
       `\\connect ${quoteIdent(DATABASES.legacy)}`,
       grantDatabaseSql(DATABASES.legacy, server.users),
@@ -383,10 +545,11 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       psql: server.psql,
       databases: DATABASES,
       users: server.users,
-      instances: records.map(toInstance),
+      instances: withUuids.map(toInstance),
       tls: server.tls ?? null,
       tier,
       picodataVersion,
+      replicationFactor,
     }, server);
   } catch (error) {
     await server.stop();
@@ -404,6 +567,69 @@ export function attachStandIn(description: StandInDescription | string): StandIn
     throw new ConfigError('description', 'not a stand-in description (expected the output of StandIn.describe())');
   }
   return new StandIn(parsed as StandInDescription);
+}
+
+/** A tier to create at start, with how many instances it starts with. */
+interface PlannedTier extends TierSettings {
+  readonly instances: number;
+}
+
+/** The main tier first (with `count` instances), then the other tiers in the order given. */
+function tierPlan(options: StandInOptions, main: string, count: number, replicationFactor: number): PlannedTier[] {
+  const given = options.tiers ?? [];
+  if (!Array.isArray(given)) throw new ConfigError('tiers', 'expected an array of { name, bucketCount?, replicationFactor?, canVote?, instances? }');
+  const whole = (option: string, value: unknown, min: number, fallback: number): number => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+      throw new ConfigError(option, `expected a whole number >= ${min}, not ${String(value)}`);
+    }
+    return value;
+  };
+  const plan = (t: StandInTierOptions | undefined, name: string, instances: number, bucketCount?: number): PlannedTier => ({
+    name,
+    bucketCount: whole('bucketCount', t?.bucketCount ?? bucketCount, 1, DEFAULT_BUCKET_COUNT),
+    replicationFactor: whole('replicationFactor', t?.replicationFactor, 1, replicationFactor),
+    canVote: t?.canVote ?? true,
+    isDefault: name === main,
+    instances,
+  });
+  const seen = new Set<string>();
+  for (const t of given) {
+    if (typeof t?.name !== 'string' || t.name === '') throw new ConfigError('tiers', `every tier needs a name, not ${JSON.stringify(t)}`);
+    if (seen.has(t.name)) throw new ConfigError('tiers', `tier ${t.name} is given twice`);
+    seen.add(t.name);
+  }
+  const mainEntry = given.find((t) => t.name === main);
+  if (mainEntry?.instances !== undefined) {
+    throw new ConfigError('tiers', `the main tier ${main} takes its instance count from the instances option, not tiers[].instances`);
+  }
+  if (mainEntry?.bucketCount !== undefined && options.bucketCount !== undefined) {
+    throw new ConfigError('bucketCount', `given both as bucketCount and in tiers for ${main}`);
+  }
+  return [
+    plan(mainEntry, main, count, options.bucketCount),
+    ...given.filter((t) => t.name !== main).map((t) => plan(t, t.name, whole('instances', t.instances, 0, 0))),
+  ];
+}
+
+/** The user kinds `grantTopologyRead` names. */
+function topologyReaders(option: StandInOptions['grantTopologyRead']): UserKind[] {
+  if (option === undefined || option === false) return [];
+  const all = Object.keys(STAND_IN_USERS) as UserKind[];
+  if (option === true) return all;
+  if (!Array.isArray(option) || !option.every((k) => all.includes(k as UserKind))) {
+    throw new ConfigError('grantTopologyRead', `expected true, false or a list of ${all.join(', ')}`);
+  }
+  return [...option] as UserKind[];
+}
+
+function topologyTables(table: TopologyTable | readonly TopologyTable[]): TopologyTable[] {
+  const list = typeof table === 'string' ? [table] : [...table];
+  const bad = list.filter((t) => !TOPOLOGY_TABLES.includes(t));
+  if (list.length === 0 || bad.length > 0) {
+    throw new ConfigError('table', `expected ${TOPOLOGY_TABLES.join(', ')} (or a list of them), not ${bad.join(', ') || 'none'}`);
+  }
+  return list;
 }
 
 interface NewRecordInput {

@@ -1,5 +1,7 @@
 import { ConfigError } from '../../errors.js';
 import { InstanceListener } from './instance-listener.js';
+import { KeyedRecorder, type KeyedStatementRecord } from './keyed-recorder.js';
+import type { ShardingSource } from './sharding-snapshot.js';
 import type { Session } from './session.js';
 import type { SessionRecord } from './session-record.js';
 
@@ -26,6 +28,11 @@ export interface GatewayTarget {
 export interface GatewayOptions {
   /** Record every message clients send (true, the default) or only their startups. */
   readonly record?: boolean;
+  /**
+   * Where to read the cluster's sharding facts (tables' keys, buckets, masters); with it, the gateway
+   * records every keyed statement (see {@link Gateway.keyedStatements}). {@link startCluster} gives it.
+   */
+  readonly sharding?: ShardingSource;
 }
 
 /** One listener of the gateway as it is now. */
@@ -60,9 +67,13 @@ export class Gateway {
   private readonly live = new Map<Session, LogEntry>();
   private lastId = 0;
   private stopped = false;
+  readonly #keyed: KeyedRecorder | undefined;
+  readonly #onStop: Array<() => void> = [];
 
   /** Use {@link startGateway}. */
-  constructor(private readonly options: GatewayOptions = {}) {}
+  constructor(private readonly options: GatewayOptions = {}) {
+    this.#keyed = options.sharding ? new KeyedRecorder(options.sharding) : undefined;
+  }
 
   /** Every listener, in the order added. */
   get listenerInfo(): readonly GatewayListenerInfo[] {
@@ -95,6 +106,7 @@ export class Gateway {
       backendPort,
       record: this.options.record ?? true,
       nextId: () => ++this.lastId,
+      ...(this.#keyed ? { keyed: this.#keyed } : {}),
       onSession: (session) => {
         const entry = { read: () => session.record };
         this.log.push(entry);
@@ -190,9 +202,39 @@ export class Gateway {
     this.log.length = 0;
   }
 
+  /**
+   * The keyed statements executed so far (all instances, or one), in order: for each, the bucket of its
+   * sharding key and whether the instance that served it belongs to the owning replicaset and is its
+   * master. Empty without the `sharding` option. See {@link KeyedStatementRecord} for what is recognised.
+   */
+  keyedStatements(name?: string): KeyedStatementRecord[] {
+    const all = this.#keyed?.records ?? [];
+    return all.filter((r) => name === undefined || r.instance === name);
+  }
+
+  /** Forgets the keyed statements recorded so far. */
+  clearKeyedStatements(): void {
+    this.#keyed?.clear();
+  }
+
+  /**
+   * Drops the cached sharding facts, so the next keyed statement reloads them. Needed after changing
+   * tables or topology behind the gateway's back (DDL the gateway sees, and changes through the
+   * cluster's stand-in handle, drop them already).
+   */
+  invalidateSharding(): void {
+    this.#keyed?.invalidate();
+  }
+
+  /** Runs `action` when the gateway stops (e.g. to close what its `sharding` source holds open). */
+  onStop(action: () => void): void {
+    this.#onStop.push(action);
+  }
+
   /** Closes every listener and session. Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const action of this.#onStop.splice(0)) action();
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
     await Promise.all(listeners.map((l) => l.kill()));

@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StandInError } from '../stand-in-error.js';
 import { Faults } from './faults.js';
+import type { KeyedRecorder } from './keyed-recorder.js';
 import { Session } from './session.js';
 
 /** What one listener needs to know. */
@@ -20,6 +21,8 @@ export interface ListenerSetup {
   readonly onSession: (session: Session) => void;
   /** A session ended; called once, after `onSession`. */
   readonly onSessionClosed: (session: Session) => void;
+  /** Where sessions record their keyed statements, if anywhere. */
+  readonly keyed?: KeyedRecorder;
 }
 
 // Re-listening on the same port right after a close can meet a port that is briefly taken (another
@@ -121,6 +124,7 @@ export class InstanceListener {
       backendPort: this.backendPort,
       faults: this.faults,
       record: this.setup.record,
+      ...(this.setup.keyed ? { keyed: this.setup.keyed } : {}),
       onClose: (s) => {
         this.sessions.delete(s);
         this.setup.onSessionClosed(s);

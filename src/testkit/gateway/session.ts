@@ -4,8 +4,9 @@ import { BackendFilter } from './backend-filter.js';
 import type { Faults } from './faults.js';
 import { Conversation } from './conversation.js';
 import { picodataError } from './error-response.js';
-import { encodeStartup, FramingError, FrontendReader, type FirstPacket } from './frontend-reader.js';
+import { encodeStartup, FramingError, FrontendReader, type FirstPacket, type FrontendMessage } from './frontend-reader.js';
 import { SSL_REFUSED } from './gateway-replies.js';
+import type { KeyedRecorder, KeyedSession } from './keyed-recorder.js';
 import { Outbound } from './outbound.js';
 import type { RecordedMessage, SessionRecord, SessionState } from './session-record.js';
 
@@ -20,6 +21,8 @@ export interface SessionSetup {
   readonly record: boolean;
   /** Called once, when the session is over. */
   readonly onClose: (session: Session) => void;
+  /** Records the session's keyed statements (see KeyedRecorder), when it uses the recorder's database. */
+  readonly keyed?: KeyedRecorder;
 }
 
 // While the conversation waits for the server, the client's messages pile up in the reader up to this much.
@@ -56,6 +59,11 @@ export class Session {
   /** What happens after the startup; see {@link Conversation}. */
   private conversation: Conversation | undefined;
   private readonly onFaults = () => this.faultsChanged();
+  /** Tracks keyed statements; undefined when not recording them. */
+  private keyed: KeyedSession | undefined;
+  /** A message held back until the sharding facts it needs are loaded. */
+  private stashed: FrontendMessage | undefined;
+  private loadingKeys = false;
 
   constructor(private readonly client: Socket, private readonly setup: SessionSetup) {
     this.rec = {
@@ -117,9 +125,22 @@ export class Session {
           this.actOnFirst();
         } else if (this.phase === 'forward') {
           const conversation = this.conversation;
-          if (this.setup.faults.blackholed || !conversation || conversation.blocked) return;
-          const message = conversation.takeHeld() ?? this.reader.readMessage();
+          if (this.setup.faults.blackholed || !conversation || conversation.blocked || this.loadingKeys) return;
+          const message = this.stashed ?? conversation.takeHeld() ?? this.reader.readMessage();
+          this.stashed = undefined;
           if (!message) return;
+          const loading = this.keyed?.wait(message);
+          if (loading) {
+            this.stashed = message;
+            this.loadingKeys = true;
+            void loading.then(() => {
+              this.loadingKeys = false;
+              if (this.phase === 'closed') return;
+              this.advance();
+              this.syncFlow();
+            });
+            return;
+          }
           conversation.handle(message);
         } else {
           return;
@@ -174,8 +195,14 @@ export class Session {
     const backend = createConnection({ host: this.setup.backendHost, port: this.setup.backendPort });
     this.backend = backend;
     backend.setNoDelay(true);
+    if (this.setup.keyed && database === this.setup.keyed.database) {
+      this.keyed = this.setup.keyed.session(this.setup.instance, this.setup.id);
+    }
     const conversation = new Conversation({
-      toServer: (bytes) => this.toBackend?.write(bytes),
+      toServer: (bytes) => {
+        this.keyed?.sent(bytes);
+        this.toBackend?.write(bytes);
+      },
       toClient: (bytes) => this.toClient.write(bytes),
       ...(this.setup.record ? { remember: (message: RecordedMessage) => this.messages.push(message) } : {}),
       end: (reason) => this.endAfterReply(reason),
@@ -242,7 +269,7 @@ export class Session {
   private syncFlow(): void {
     if (this.phase === 'closed') return;
     const blackholed = this.setup.faults.blackholed;
-    const waiting = (this.conversation?.blocked ?? false) && this.reader.buffered > MAX_WAITING_BYTES;
+    const waiting = ((this.conversation?.blocked ?? false) || this.loadingKeys) && this.reader.buffered > MAX_WAITING_BYTES;
     setPaused(this.client, blackholed || waiting || (this.toBackend?.backlogged ?? false));
     if (this.backend) setPaused(this.backend, blackholed || this.toClient.backlogged);
   }
