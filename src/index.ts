@@ -38,4 +38,5 @@ export { OID } from './types/oids.js';
 export { bucketId, keyHash, DEFAULT_BUCKET_COUNT, type BucketIdOptions } from './routing/bucket-id.js';
 export { keyPart, TypedKeyPart, type KeyPart, type TypedKeyPartType } from './routing/key-part.js';
 export { murmur3x86_32 } from './routing/murmur3.js';
+export { keyFromParams, type DkMeta } from './routing/key-from-params.js';
 export * from './errors.js';
