@@ -243,7 +243,8 @@ export class Cluster {
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const { record, ...standInOptions } = options;
   const standIn = await startStandIn({ instances: 3, ...standInOptions, tls: false });
-  const gateway = new Gateway({ record });
+  const { socketDir, port, superuser } = standIn.describe();
+  const gateway = new Gateway({ record, catalog: { socketDir, port, superuser } });
   try {
     const advertised = new Map<string, string>();
     for (const instance of standIn.instances) {

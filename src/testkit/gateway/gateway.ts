@@ -2,6 +2,7 @@ import { ConfigError } from '../../errors.js';
 import { InstanceListener } from './instance-listener.js';
 import type { Session } from './session.js';
 import type { SessionRecord } from './session-record.js';
+import { ShardingCatalog, type CatalogTarget } from './sharding-catalog.js';
 
 /** A session's place in the log: live while it is open, then a snapshot, so a closed session's sockets can be freed. */
 interface LogEntry {
@@ -26,6 +27,11 @@ export interface GatewayTarget {
 export interface GatewayOptions {
   /** Record every message clients send (true, the default) or only their startups. */
   readonly record?: boolean;
+  /**
+   * The server's superuser path, to read sharding keys for Picodata's query-metadata notices
+   * (`pico_query_metadata=true`). Without it those notices carry no key (`dk_meta` `[]`, tier null).
+   */
+  readonly catalog?: CatalogTarget;
 }
 
 /** One listener of the gateway as it is now. */
@@ -60,9 +66,12 @@ export class Gateway {
   private readonly live = new Map<Session, LogEntry>();
   private lastId = 0;
   private stopped = false;
+  private readonly catalog: ShardingCatalog | undefined;
 
   /** Use {@link startGateway}. */
-  constructor(private readonly options: GatewayOptions = {}) {}
+  constructor(private readonly options: GatewayOptions = {}) {
+    this.catalog = options.catalog ? new ShardingCatalog(options.catalog) : undefined;
+  }
 
   /** Every listener, in the order added. */
   get listenerInfo(): readonly GatewayListenerInfo[] {
@@ -94,6 +103,7 @@ export class Gateway {
       backendHost,
       backendPort,
       record: this.options.record ?? true,
+      ...(this.catalog ? { catalog: this.catalog } : {}),
       nextId: () => ++this.lastId,
       onSession: (session) => {
         const entry = { read: () => session.record };
@@ -196,6 +206,7 @@ export class Gateway {
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
     await Promise.all(listeners.map((l) => l.kill()));
+    this.catalog?.close();
   }
 
   private listener(name: string): InstanceListener {

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { StandInError } from '../stand-in-error.js';
 import { Faults } from './faults.js';
 import { Session } from './session.js';
+import type { ShardingCatalog } from './sharding-catalog.js';
 
 /** What one listener needs to know. */
 export interface ListenerSetup {
@@ -20,6 +21,8 @@ export interface ListenerSetup {
   readonly onSession: (session: Session) => void;
   /** A session ended; called once, after `onSession`. */
   readonly onSessionClosed: (session: Session) => void;
+  /** Sharding keys for query-metadata notices (see {@link SessionSetup.catalog}). */
+  readonly catalog?: ShardingCatalog;
 }
 
 // Re-listening on the same port right after a close can meet a port that is briefly taken (another
@@ -121,6 +124,7 @@ export class InstanceListener {
       backendPort: this.backendPort,
       faults: this.faults,
       record: this.setup.record,
+      ...(this.setup.catalog ? { catalog: this.setup.catalog } : {}),
       onClose: (s) => {
         this.sessions.delete(s);
         this.setup.onSessionClosed(s);

@@ -7,6 +7,8 @@ import { picodataError } from './error-response.js';
 import { encodeStartup, FramingError, FrontendReader, type FirstPacket } from './frontend-reader.js';
 import { SSL_REFUSED } from './gateway-replies.js';
 import { Outbound } from './outbound.js';
+import { MetadataNotices, queryMetadataRequested } from './metadata-notices.js';
+import type { ShardingCatalog } from './sharding-catalog.js';
 import type { RecordedMessage, SessionRecord, SessionState } from './session-record.js';
 
 /** Where a session goes and what it shares with its listener. */
@@ -20,6 +22,8 @@ export interface SessionSetup {
   readonly record: boolean;
   /** Called once, when the session is over. */
   readonly onClose: (session: Session) => void;
+  /** Where sharding keys are read for query-metadata notices; without it they carry no key. */
+  readonly catalog?: ShardingCatalog;
 }
 
 // While the conversation waits for the server, the client's messages pile up in the reader up to this much.
@@ -55,6 +59,8 @@ export class Session {
   private sslAnswered = false;
   /** What happens after the startup; see {@link Conversation}. */
   private conversation: Conversation | undefined;
+  /** Set when the startup asked for `pico_query_metadata=true`. */
+  private notices: MetadataNotices | undefined;
   private readonly onFaults = () => this.faultsChanged();
 
   constructor(private readonly client: Socket, private readonly setup: SessionSetup) {
@@ -117,9 +123,10 @@ export class Session {
           this.actOnFirst();
         } else if (this.phase === 'forward') {
           const conversation = this.conversation;
-          if (this.setup.faults.blackholed || !conversation || conversation.blocked) return;
-          const message = conversation.takeHeld() ?? this.reader.readMessage();
+          if (this.setup.faults.blackholed || !conversation || conversation.blocked || this.notices?.busy) return;
+          const message = this.notices?.takeReady() ?? conversation.takeHeld() ?? this.reader.readMessage();
           if (!message) return;
+          if (this.notices?.hold(message)) continue;
           conversation.handle(message);
         } else {
           return;
@@ -171,11 +178,21 @@ export class Session {
         return this.finish(`malformed options: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
+    const metadata = queryMetadataRequested(parameters, this.rec.options);
+    // Picodata ends the handshake with no ErrorResponse here too.
+    if (typeof metadata === 'string') return this.finish(metadata);
+    if (metadata) {
+      const catalog = this.setup.catalog?.database(database ?? user ?? '');
+      this.notices = new MetadataNotices(async (table) => catalog?.shardingKeyOf(table), () => this.advance());
+    }
     const backend = createConnection({ host: this.setup.backendHost, port: this.setup.backendPort });
     this.backend = backend;
     backend.setNoDelay(true);
     const conversation = new Conversation({
-      toServer: (bytes) => this.toBackend?.write(bytes),
+      toServer: (bytes) => {
+        this.notices?.sentToServer(bytes);
+        this.toBackend?.write(bytes);
+      },
       toClient: (bytes) => this.toClient.write(bytes),
       ...(this.setup.record ? { remember: (message: RecordedMessage) => this.messages.push(message) } : {}),
       end: (reason) => this.endAfterReply(reason),
@@ -185,14 +202,17 @@ export class Session {
     const filter = new BackendFilter({
       emit: (bytes) => this.toClient.write(bytes),
       readyForQuery: () => {
+        this.notices?.serverReady();
         if (this.rec.state === 'handshake') this.rec.state = 'open';
         conversation.serverReady();
       },
       error: (body) => {
+        this.notices?.serverError();
         conversation.serverError();
         return picodataError(body, user ?? '');
       },
       shouldCut: () => this.setup.faults.takeCut(),
+      beforeParseComplete: () => this.notices?.parseComplete(),
       cut: () => this.endAfterReply('cut mid-result'),
     });
     backend.on('data', (chunk: Buffer) => {
