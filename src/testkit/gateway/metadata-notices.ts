@@ -80,6 +80,11 @@ export class MetadataNotices {
     return true;
   }
 
+  /** The notice computed for this Parse, for a ParseComplete the gateway answers itself (BEGIN, SET). */
+  noticeOf(message: FrontendMessage): Buffer | undefined {
+    return message === this.#parse ? this.#notice : undefined;
+  }
+
   /** A message went to the server (one message per call, as the conversation writes them). */
   sentToServer(bytes: Buffer): void {
     const type = bytes[0];

@@ -197,6 +197,7 @@ export class Session {
       ...(this.setup.record ? { remember: (message: RecordedMessage) => this.messages.push(message) } : {}),
       end: (reason) => this.endAfterReply(reason),
       resume: () => this.advance(),
+      localParseNotice: (message) => this.notices?.noticeOf(message),
     });
     this.conversation = conversation;
     const filter = new BackendFilter({
