@@ -10,6 +10,7 @@
  * ```
  */
 export { Connection, type ConnectionEvents, type Notice } from './protocol/connection.js';
+export { QueryMetadataCache, type QueryMetadata } from './protocol/query-metadata.js';
 export type { ConnectionOptions } from './config/connection-options.js';
 export type { ExecuteResult, FieldInfo, Int8Mode, QueryOptions, QueryParams, QueryResult, RowMode } from './protocol/query-types.js';
 export type { SslMode, TlsSettings } from './config/tls-settings.js';
