@@ -10,6 +10,7 @@
  * ```
  */
 export { Connection, type ConnectionEvents, type Notice } from './protocol/connection.js';
+export { QueryMetadataCache, type QueryMetadata } from './protocol/query-metadata.js';
 export type { ConnectionOptions } from './config/connection-options.js';
 export type { ExecuteResult, FieldInfo, Int8Mode, QueryOptions, QueryParams, QueryResult, RowMode } from './protocol/query-types.js';
 export type { SslMode, TlsSettings } from './config/tls-settings.js';
@@ -38,4 +39,5 @@ export { OID } from './types/oids.js';
 export { bucketId, keyHash, DEFAULT_BUCKET_COUNT, type BucketIdOptions } from './routing/bucket-id.js';
 export { keyPart, TypedKeyPart, type KeyPart, type TypedKeyPartType } from './routing/key-part.js';
 export { murmur3x86_32 } from './routing/murmur3.js';
+export { keyFromParams, type DkMeta } from './routing/key-from-params.js';
 export * from './errors.js';

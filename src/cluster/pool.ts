@@ -22,6 +22,7 @@ import { memberIo } from './member-io.js';
 import { Router } from './router.js';
 import { SessionOptions } from './session-options.js';
 import { TopologyFollower } from './topology-follower.js';
+import { AutoRoute } from './auto-route.js';
 
 /**
  * A pool of connections to a Picodata cluster: it finds the instances (with `enableDiscovery`), keeps
@@ -51,6 +52,8 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
   readonly #follower: TopologyFollower;
   readonly #router: Router<Member>;
   readonly #defaultRoute: ClusterQueryOptions;
+  /** Set with `autoRoute: true`: fills in each statement's key from Picodata's query metadata. */
+  readonly #autoRoute: AutoRoute | undefined;
   #connecting: Promise<this> | undefined;
   #connected = false;
   #closing: Promise<void> | undefined;
@@ -64,10 +67,12 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     // Shared by every instance: one wrong password stops logins everywhere.
     const authLatch = new AuthLatch();
     this.#sessions = new SessionOptions(o);
+    this.#autoRoute = o.autoRoute ? new AutoRoute(o.connection.statementCacheSize ?? 100) : undefined;
+    const metadataCache = this.#autoRoute?.cache;
     this.#membership = new Membership(
       { maxSize: o.maxSize, minSize: o.minSize, maxSizePerInstance: o.maxSizePerInstance, drainTimeout: o.drainTimeout },
       (member, session) =>
-        new InstanceConnections(member.ref, { ...o.connection, host: member.host, port: member.port, options: session || undefined }, o.instanceSettings, authLatch),
+        new InstanceConnections(member.ref, { ...o.connection, host: member.host, port: member.port, options: session || undefined, metadataCache }, o.instanceSettings, authLatch),
     );
     const membership = this.#membership;
     this.#health = new HealthMonitor<Member>({
@@ -155,8 +160,9 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     }
     if (this.#follower.paused) this.#follower.resume();
     const queryTimeout = this.#options.queryTimeout;
-    const route = options === undefined ? this.#defaultRoute
+    let route = options === undefined ? this.#defaultRoute
       : options.timeout !== undefined || queryTimeout === undefined ? options : { ...options, timeout: queryTimeout };
+    if (this.#autoRoute !== undefined) route = this.#autoRoute.route(sql, params, route);
     const session = this.#sessions.for(options?.readPreference);
     if (!this.#connected) return this.connect().then(() => this.#router.query<Row>(session, sql, params, route));
     return this.#router.query<Row>(session, sql, params, route);

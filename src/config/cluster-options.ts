@@ -111,6 +111,14 @@ export interface PoolOptions extends PicodataOptions {
   maxAttempts?: number;
   /** Milliseconds an instance that left the cluster may finish its statements before its connections are cut. Default 30000. */
   drainTimeout?: number;
+  /**
+   * Route statements to the owner of their rows by themselves (Picodata 26.1.1+): picots asks for Picodata's
+   * query metadata at startup (`pico_query_metadata=true`), learns from each statement's first Parse which
+   * parameters hold its sharding key, and from the next execution on sends it with that key, as if
+   * `routeKey` had been given. Only single-row `INSERT … VALUES` with plain parameters gets a key today;
+   * everything else, and every first execution, is routed as before. Default false.
+   */
+  autoRoute?: boolean;
 }
 
 /** What the pool works from once the options are checked. */
@@ -139,6 +147,7 @@ export interface ResolvedClusterOptions {
   /** The typed Picodata options, to build per-read-preference variants. */
   picodata: PicodataOptions;
   rawPicodataOptions: string | undefined;
+  autoRoute: boolean;
 }
 
 export const CLUSTER_OPTION_KEYS = [
@@ -147,6 +156,7 @@ export const CLUSTER_OPTION_KEYS = [
   'keepAlive', 'ssl', 'statementCacheSize', 'maxMessageSize', 'syncCoalescing', 'rowMode', 'int8', 'logger',
   'readPreference', 'forward', 'sqlMotionRowMax', 'sqlVdbeOpcodeMax', 'queryMetadata', 'stmtInvalidation',
   'enableDiscovery', 'refreshInterval', 'balanceStrategy', 'connectionStrategy', 'prefer', 'maxAttempts', 'drainTimeout',
+  'autoRoute',
 ] as const;
 
 /** Validates every option before any I/O; throws ConfigError naming the option and the allowed values. */
@@ -158,12 +168,16 @@ export function resolveClusterOptions(o: PoolOptions, extraKeys: readonly string
   if (minSize > maxSize) throw new ConfigError('minSize', `must be <= maxSize (${maxSize}), got ${minSize}`);
   const maxSizePerInstance = o.maxSizePerInstance === undefined ? Infinity : positiveInt('maxSizePerInstance', o.maxSizePerInstance);
 
+  const autoRoute = o.autoRoute === undefined ? false : boolean('autoRoute', o.autoRoute);
+  if (autoRoute && o.queryMetadata === false) {
+    throw new ConfigError('queryMetadata', 'cannot be false with autoRoute: true, which needs the query metadata (pico_query_metadata=true)');
+  }
   const typedPicodata: PicodataOptions = {
     readPreference: o.readPreference ?? dsn.params.readPreference,
     forward: o.forward,
     sqlMotionRowMax: o.sqlMotionRowMax,
     sqlVdbeOpcodeMax: o.sqlVdbeOpcodeMax,
-    queryMetadata: o.queryMetadata,
+    queryMetadata: autoRoute ? true : o.queryMetadata,
     stmtInvalidation: o.stmtInvalidation,
   };
   const picodata = buildPicodataOptions(typedPicodata, dsn.params.options);
@@ -231,6 +245,7 @@ export function resolveClusterOptions(o: PoolOptions, extraKeys: readonly string
     prefer: checkLocality('prefer', o.prefer),
     picodata: typedPicodata,
     rawPicodataOptions: dsn.params.options,
+    autoRoute,
   };
 }
 

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { QueryMetadataCache } from '../protocol/query-metadata.js';
 import type { Int8Mode, RowMode } from '../protocol/query-types.js';
 import { SSL_MODES, type SslMode, type TlsSettings } from './tls-settings.js';
 
@@ -56,6 +57,11 @@ export interface ConnectionOptions {
    * - `false`: one Sync per statement.
    */
   syncCoalescing?: boolean | 'auto';
+  /**
+   * Where Picodata's query-metadata notices go (sent with `pico_query_metadata=true`, 26.1.1+); the cluster
+   * pool shares one per pool. Without it they are dropped. Either way they are never emitted as `notice`.
+   */
+  metadataCache?: QueryMetadataCache;
 }
 
 /** Options with defaults applied. */
@@ -75,11 +81,12 @@ export interface ResolvedConnectionOptions {
   maxMessageSize: number;
   syncCoalescing: boolean | 'auto';
   startupParameters: Record<string, string>;
+  metadataCache: QueryMetadataCache | undefined;
 }
 
 const KNOWN = new Set([
   'host', 'port', 'user', 'password', 'database', 'connectTimeout', 'keepAlive', 'keepAliveInitialDelay', 'ssl',
-  'options', 'statementCacheSize', 'rowMode', 'int8', 'signal', 'maxMessageSize', 'syncCoalescing',
+  'options', 'statementCacheSize', 'rowMode', 'int8', 'signal', 'maxMessageSize', 'syncCoalescing', 'metadataCache',
 ]);
 
 /** Default {@link ConnectionOptions.maxMessageSize}: 64 MiB. */
@@ -119,6 +126,7 @@ export function resolveConnectionOptions(o: ConnectionOptions): ResolvedConnecti
     throw new ConfigError('syncCoalescing', `must be true, false or 'auto', got ${typeof syncCoalescing === 'string' ? `'${syncCoalescing}'` : String(syncCoalescing)}`);
   }
   if (o.options !== undefined && typeof o.options !== 'string') throw new ConfigError('options', "must be a string in Picodata's 'name=value,name=value' form");
+  if (o.metadataCache !== undefined && !(o.metadataCache instanceof QueryMetadataCache)) throw new ConfigError('metadataCache', 'must be a QueryMetadataCache');
 
   const startupParameters: Record<string, string> = { user: o.user };
   if (o.database !== undefined && o.database !== '') startupParameters.database = o.database;
@@ -140,6 +148,7 @@ export function resolveConnectionOptions(o: ConnectionOptions): ResolvedConnecti
     maxMessageSize,
     syncCoalescing,
     startupParameters,
+    metadataCache: o.metadataCache,
   };
 }
 

@@ -27,6 +27,7 @@ import { QueryPipeline } from './query-pipeline.js';
 import type { QueryOptions, QueryParams, QueryResult } from './query-types.js';
 import { StartupHandshake, connectDeadline, startupMessage } from './startup.js';
 import { StatementCache, type PreparedStatement } from './statement-cache.js';
+import { MALFORMED, readQueryMetadata } from './query-metadata.js';
 
 const TERMINATE = serialize.end();
 
@@ -288,6 +289,12 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
   };
 
   #onNotice(msg: NoticeMessage): void {
+    // Picodata's query metadata is protocol, not news for the user: cached for the pool, never emitted.
+    const metadata = msg.code === '00000' ? readQueryMetadata(msg.message) : undefined;
+    if (metadata !== undefined) {
+      if (metadata !== MALFORMED) this.#options.metadataCache?.record(metadata);
+      return;
+    }
     if (this.listenerCount('notice') === 0) return;
     this.emit('notice', { severity: msg.severity, code: msg.code, message: msg.message ?? '' });
   }

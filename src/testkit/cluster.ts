@@ -297,6 +297,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const admin = new AdminSession({ psql, socketDir, port, superuser }, standIn.databases.current);
   const gateway = new Gateway({
     record,
+    catalog: { socketDir, port, superuser },
     sharding: {
       database: standIn.databases.current,
       load: async () => JSON.parse((await admin.query(SHARDING_SNAPSHOT_SQL)) ?? 'null') as ShardingSnapshot,

@@ -28,6 +28,8 @@ export interface BackendFilterHooks {
   shouldCut(): boolean;
   /** The stream was cut: `emit` got the start of a message and will get nothing more. */
   cut(): void;
+  /** Asked at each ParseComplete: bytes to send right before it (Picodata's query-metadata notice). */
+  beforeParseComplete?(): Buffer | undefined;
 }
 
 const HEADER = 5;
@@ -39,6 +41,7 @@ const ROW_DESCRIPTION = 0x54; // T
 const ERROR_RESPONSE = 0x45; // E
 const DATA_ROW = 0x44; // D
 const COMMAND_COMPLETE = 0x43; // C
+const PARSE_COMPLETE = 0x31; // 1
 
 /** A streaming filter over backend messages. Not for the bytes before the first message (there are none: the gateway answers SSLRequest itself). */
 export class BackendFilter {
@@ -112,6 +115,10 @@ export class BackendFilter {
       this.#done = true;
       this.#hooks.cut();
       return;
+    }
+    if (type === PARSE_COMPLETE) {
+      const before = this.#hooks.beforeParseComplete?.();
+      if (before !== undefined) this.#pending.push(before);
     }
     this.#pending.push(header);
     if (type === ROW_DESCRIPTION) this.#held = [];

@@ -20,6 +20,8 @@ export interface ConversationHooks {
   end(reason: string): void;
   /** The conversation stopped being {@link Conversation.blocked}: give it the messages that waited. */
   resume(): void;
+  /** Bytes to send before a ParseComplete the gateway answers itself (Picodata's query-metadata notice). */
+  readonly localParseNotice?: (message: FrontendMessage) => Buffer | undefined;
 }
 
 /** Who is owed the server's answer to a Sync (or Query): the client, or the gateway alone (an added Sync). */
@@ -224,7 +226,8 @@ export class Conversation {
     this.#record(message, 'refused');
     if (statement.kind === 'no-op') {
       this.#statements.set(name, statement.tag);
-      return this.#reply(PARSE_COMPLETE);
+      const notice = this.#hooks.localParseNotice?.(message);
+      return this.#reply(notice === undefined ? PARSE_COMPLETE : Buffer.concat([notice, PARSE_COMPLETE]));
     }
     this.#reply(parseError(sql, statement.at, statement.expected));
     this.#discarding = true;

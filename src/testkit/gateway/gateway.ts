@@ -4,6 +4,7 @@ import { KeyedRecorder, type KeyedStatementRecord } from './keyed-recorder.js';
 import type { ShardingSource } from './sharding-snapshot.js';
 import type { Session } from './session.js';
 import type { SessionRecord } from './session-record.js';
+import { ShardingCatalog, type CatalogTarget } from './sharding-catalog.js';
 
 /** A session's place in the log: live while it is open, then a snapshot, so a closed session's sockets can be freed. */
 interface LogEntry {
@@ -33,6 +34,11 @@ export interface GatewayOptions {
    * records every keyed statement (see {@link Gateway.keyedStatements}). {@link startCluster} gives it.
    */
   readonly sharding?: ShardingSource;
+  /**
+   * The server's superuser path, to read sharding keys for Picodata's query-metadata notices
+   * (`pico_query_metadata=true`). Without it those notices carry no key (`dk_meta` `[]`, tier null).
+   */
+  readonly catalog?: CatalogTarget;
 }
 
 /** One listener of the gateway as it is now. */
@@ -69,10 +75,12 @@ export class Gateway {
   private stopped = false;
   readonly #keyed: KeyedRecorder | undefined;
   readonly #onStop: Array<() => void> = [];
+  private readonly catalog: ShardingCatalog | undefined;
 
   /** Use {@link startGateway}. */
   constructor(private readonly options: GatewayOptions = {}) {
     this.#keyed = options.sharding ? new KeyedRecorder(options.sharding) : undefined;
+    this.catalog = options.catalog ? new ShardingCatalog(options.catalog) : undefined;
   }
 
   /** Every listener, in the order added. */
@@ -105,6 +113,7 @@ export class Gateway {
       backendHost,
       backendPort,
       record: this.options.record ?? true,
+      ...(this.catalog ? { catalog: this.catalog } : {}),
       nextId: () => ++this.lastId,
       ...(this.#keyed ? { keyed: this.#keyed } : {}),
       onSession: (session) => {
@@ -238,6 +247,7 @@ export class Gateway {
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
     await Promise.all(listeners.map((l) => l.kill()));
+    this.catalog?.close();
   }
 
   private listener(name: string): InstanceListener {

@@ -5,6 +5,7 @@ import { StandInError } from '../stand-in-error.js';
 import { Faults } from './faults.js';
 import type { KeyedRecorder } from './keyed-recorder.js';
 import { Session } from './session.js';
+import type { ShardingCatalog } from './sharding-catalog.js';
 
 /** What one listener needs to know. */
 export interface ListenerSetup {
@@ -23,6 +24,8 @@ export interface ListenerSetup {
   readonly onSessionClosed: (session: Session) => void;
   /** Where sessions record their keyed statements, if anywhere. */
   readonly keyed?: KeyedRecorder;
+  /** Sharding keys for query-metadata notices (see {@link SessionSetup.catalog}). */
+  readonly catalog?: ShardingCatalog;
 }
 
 // Re-listening on the same port right after a close can meet a port that is briefly taken (another
@@ -125,6 +128,7 @@ export class InstanceListener {
       faults: this.faults,
       record: this.setup.record,
       ...(this.setup.keyed ? { keyed: this.setup.keyed } : {}),
+      ...(this.setup.catalog ? { catalog: this.setup.catalog } : {}),
       onClose: (s) => {
         this.sessions.delete(s);
         this.setup.onSessionClosed(s);

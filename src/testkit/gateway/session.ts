@@ -8,6 +8,8 @@ import { encodeStartup, FramingError, FrontendReader, type FirstPacket, type Fro
 import { SSL_REFUSED } from './gateway-replies.js';
 import type { KeyedRecorder, KeyedSession } from './keyed-recorder.js';
 import { Outbound } from './outbound.js';
+import { MetadataNotices, queryMetadataRequested } from './metadata-notices.js';
+import type { ShardingCatalog } from './sharding-catalog.js';
 import type { RecordedMessage, SessionRecord, SessionState } from './session-record.js';
 
 /** Where a session goes and what it shares with its listener. */
@@ -23,6 +25,8 @@ export interface SessionSetup {
   readonly onClose: (session: Session) => void;
   /** Records the session's keyed statements (see KeyedRecorder), when it uses the recorder's database. */
   readonly keyed?: KeyedRecorder;
+  /** Where sharding keys are read for query-metadata notices; without it they carry no key. */
+  readonly catalog?: ShardingCatalog;
 }
 
 // While the conversation waits for the server, the client's messages pile up in the reader up to this much.
@@ -58,6 +62,8 @@ export class Session {
   private sslAnswered = false;
   /** What happens after the startup; see {@link Conversation}. */
   private conversation: Conversation | undefined;
+  /** Set when the startup asked for `pico_query_metadata=true`. */
+  private notices: MetadataNotices | undefined;
   private readonly onFaults = () => this.faultsChanged();
   /** Tracks keyed statements; undefined when not recording them. */
   private keyed: KeyedSession | undefined;
@@ -125,8 +131,8 @@ export class Session {
           this.actOnFirst();
         } else if (this.phase === 'forward') {
           const conversation = this.conversation;
-          if (this.setup.faults.blackholed || !conversation || conversation.blocked || this.loadingKeys) return;
-          const message = this.stashed ?? conversation.takeHeld() ?? this.reader.readMessage();
+          if (this.setup.faults.blackholed || !conversation || conversation.blocked || this.loadingKeys || this.notices?.busy) return;
+          const message = this.stashed ?? this.notices?.takeReady() ?? conversation.takeHeld() ?? this.reader.readMessage();
           this.stashed = undefined;
           if (!message) return;
           const loading = this.keyed?.wait(message);
@@ -141,6 +147,7 @@ export class Session {
             });
             return;
           }
+          if (this.notices?.hold(message)) continue;
           conversation.handle(message);
         } else {
           return;
@@ -192,6 +199,13 @@ export class Session {
         return this.finish(`malformed options: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
+    const metadata = queryMetadataRequested(parameters, this.rec.options);
+    // Picodata ends the handshake with no ErrorResponse here too.
+    if (typeof metadata === 'string') return this.finish(metadata);
+    if (metadata) {
+      const catalog = this.setup.catalog?.database(database ?? user ?? '');
+      this.notices = new MetadataNotices(async (table) => catalog?.shardingKeyOf(table), () => this.advance());
+    }
     const backend = createConnection({ host: this.setup.backendHost, port: this.setup.backendPort });
     this.backend = backend;
     backend.setNoDelay(true);
@@ -201,25 +215,30 @@ export class Session {
     const conversation = new Conversation({
       toServer: (bytes) => {
         this.keyed?.sent(bytes);
+        this.notices?.sentToServer(bytes);
         this.toBackend?.write(bytes);
       },
       toClient: (bytes) => this.toClient.write(bytes),
       ...(this.setup.record ? { remember: (message: RecordedMessage) => this.messages.push(message) } : {}),
       end: (reason) => this.endAfterReply(reason),
       resume: () => this.advance(),
+      localParseNotice: (message) => this.notices?.noticeOf(message),
     });
     this.conversation = conversation;
     const filter = new BackendFilter({
       emit: (bytes) => this.toClient.write(bytes),
       readyForQuery: () => {
+        this.notices?.serverReady();
         if (this.rec.state === 'handshake') this.rec.state = 'open';
         conversation.serverReady();
       },
       error: (body) => {
+        this.notices?.serverError();
         conversation.serverError();
         return picodataError(body, user ?? '');
       },
       shouldCut: () => this.setup.faults.takeCut(),
+      beforeParseComplete: () => this.notices?.parseComplete(),
       cut: () => this.endAfterReply('cut mid-result'),
     });
     backend.on('data', (chunk: Buffer) => {
