@@ -23,7 +23,9 @@ export interface InstanceInfo {
   readonly name: string;
   /** `host:port` the client connects to. */
   readonly address: string;
+  /** The tier the instance belongs to, e.g. `default`. */
   readonly tier: string;
+  /** The replicaset it belongs to, e.g. `default_1`. */
   readonly replicasetName: string;
   /** `_pico_instance.failure_domain`, e.g. `{ zone: 'msk-1' }`. */
   readonly failureDomain: Readonly<Record<string, string>>;

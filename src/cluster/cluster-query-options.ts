@@ -27,6 +27,7 @@ export interface ClusterQueryOptions extends QueryOptions {
 
 /** Options of `acquire()`. */
 export interface ClusterAcquireOptions extends AcquireConnectionOptions {
+  /** Picodata's read preference for this session (26.1.1+); default the pool's. */
   readPreference?: ReadPreference;
   /** Instances to prefer for this session while any is healthy; default the pool's `prefer`. */
   prefer?: Locality;

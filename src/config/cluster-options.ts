@@ -17,7 +17,9 @@ import type { InstanceConnectionOptions, InstancePoolSettings } from '../cluster
 
 /** Where picots reports what it noticed but did not throw (discovery fell back, an instance was skipped). */
 export interface Logger {
+  /** Called once per thing noticed (a fallback, a skipped instance, an ignored option), with one sentence. */
   warn(message: string): void;
+  /** Accepted for loggers that have it; picots does not call it today. */
   info?(message: string): void;
 }
 
@@ -77,7 +79,12 @@ export interface PoolOptions extends PicodataOptions {
    * window after an error; `true`; `false`.
    */
   syncCoalescing?: boolean | 'auto';
+  /** Rows as objects keyed by column name (`'object'`, default) or as arrays of values (`'array'`). */
   rowMode?: RowMode;
+  /**
+   * How int8 values arrive (every Picodata integer is int8): `'number'` (default; a value beyond
+   * ±2^53 throws a TypeConversionError rather than lose digits), `'bigint'` or `'string'`.
+   */
   int8?: Int8Mode;
   /** Where warnings go. Default: none (picots never writes to the console on its own). */
   logger?: Logger;
