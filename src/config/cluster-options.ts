@@ -11,6 +11,7 @@ import { ConfigError } from '../errors.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../failover/retry-policy.js';
 import { checkLocality, type Locality } from '../balance/locality.js';
 import { boolean, func, nonNegativeInt, nonNegativeMs, positiveInt, rejectUnknownKeys, string } from './validate.js';
+import { foreignOptionHint } from './option-aliases.js';
 import { positiveMsOrInfinity, resolveResourcePoolOptions } from '../resource-pool/resource-pool-options.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import type { InstanceConnectionOptions, InstancePoolSettings } from '../cluster/instance-connections.js';
@@ -158,7 +159,7 @@ export const CLUSTER_OPTION_KEYS = [
 
 /** Validates every option before any I/O; throws ConfigError naming the option and the allowed values. */
 export function resolveClusterOptions(o: PoolOptions, extraKeys: readonly string[] = []): ResolvedClusterOptions {
-  rejectUnknownKeys('pool options', o, [...CLUSTER_OPTION_KEYS, ...extraKeys]);
+  rejectUnknownKeys('pool options', o, [...CLUSTER_OPTION_KEYS, ...extraKeys], foreignOptionHint);
   const dsn = parseDsn(string('dsn', o.dsn, { nonEmpty: true }));
   const maxSize = o.maxSize === undefined ? 10 : positiveInt('maxSize', o.maxSize);
   const minSize = o.minSize === undefined ? 0 : nonNegativeInt('minSize', o.minSize);
