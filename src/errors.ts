@@ -45,9 +45,13 @@ export class ConfigError extends PicotsError {
 
 /** Fields the server sent with an ErrorResponse (Picodata sends only severity, code and message). */
 export interface ServerErrorFields {
+  /** `ERROR`, `FATAL` or `PANIC` (the ErrorResponse's `S` field). */
   severity?: string;
+  /** A secondary message (`D`); PostgreSQL sends it, Picodata does not. */
   detail?: string;
+  /** A suggestion (`H`); PostgreSQL sends it, Picodata does not. */
   hint?: string;
+  /** 1-based character position in the statement text where the error was found (`P`), as a string. */
   position?: string;
 }
 
@@ -56,9 +60,13 @@ export interface ServerErrorFields {
  * Picodata reports every SQL-engine and cluster error as `XX000`: classify those by message text.
  */
 export class ServerError extends PicotsError {
+  /** `ERROR`, `FATAL` or `PANIC`; `FATAL` means the server closes the connection. */
   readonly severity: string | undefined;
+  /** A secondary message; `undefined` from Picodata, which sends only severity, code and message. */
   readonly detail: string | undefined;
+  /** A suggestion; `undefined` from Picodata. */
   readonly hint: string | undefined;
+  /** 1-based character position in the statement text where the error was found, as a string; `undefined` from Picodata. */
   readonly position: string | undefined;
   /** `host:port` of the instance that answered. */
   readonly instance: string | undefined;
@@ -85,8 +93,17 @@ export class AuthenticationError extends ServerError {}
  * statement that reached the server may be durable).
  */
 export class ConnectionError extends PicotsError {
+  /**
+   * How far the statement got: `acquire` (waiting for a connection), `connect` (opening one), `sent` (written,
+   * no answer yet) or `result` (part of the answer read).
+   */
   readonly phase: Phase;
+  /**
+   * True when the statement may have reached the server and run there: Picodata autocommits, so its effect
+   * may be durable. False means it provably never reached a server and is safe to run again.
+   */
   readonly mayHaveReachedServer: boolean;
+  /** `host:port` of the instance the failure happened on, when there was one. */
   readonly instance: string | undefined;
 
   constructor(
@@ -187,7 +204,14 @@ export class PoolSaturatedError extends PicotsError {
  * `errors[i]` for each that failed.
  */
 export class ExecuteManyError extends PicotsError {
-  readonly results: ReadonlyArray<{ command: string; rowCount: number } | undefined>;
+  /** One entry per parameter set: `{ command, rowCount }` of each statement that succeeded, `undefined` where it failed. */
+  readonly results: ReadonlyArray<{
+    /** The command tag's verb, e.g. `INSERT`. */
+    command: string;
+    /** Rows the statement affected or returned. */
+    rowCount: number;
+  } | undefined>;
+  /** One entry per parameter set: the error of each statement that failed, `undefined` where it succeeded. */
   readonly errors: ReadonlyArray<Error | undefined>;
 
   constructor(results: Array<{ command: string; rowCount: number } | undefined>, errors: Array<Error | undefined>) {
@@ -219,6 +243,7 @@ export class OutcomeUnknownError extends ConnectionError {
  * and statements succeed again as soon as an instance answers.
  */
 export class NoInstanceAvailableError extends PicotsError {
+  /** The last error seen on each instance, keyed by `host:port`. */
   readonly failures: ReadonlyMap<string, Error>;
 
   constructor(message: string, failures: ReadonlyMap<string, Error> = new Map(), cause?: unknown) {

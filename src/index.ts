@@ -8,6 +8,8 @@
  * console.log(await pool.fetch('SELECT 1 AS one'));
  * await pool.close();
  * ```
+ *
+ * @module picots
  */
 export { Connection, type ConnectionEvents, type Notice } from './protocol/connection.js';
 export { QueryMetadataCache, type QueryMetadata } from './protocol/query-metadata.js';
@@ -15,7 +17,9 @@ export type { ConnectionOptions } from './config/connection-options.js';
 export type { ExecuteResult, FieldInfo, Int8Mode, QueryOptions, QueryParams, QueryResult, RowMode } from './protocol/query-types.js';
 export type { SslMode, TlsSettings } from './config/tls-settings.js';
 export { buildPicodataOptions, type PicodataOptions, type ReadPreference, type ForwardMode } from './config/picodata-options.js';
+export type { PicodataOptionsResult } from './config/picodata-options.js';
 export { parseDsn, type ParsedDsn, type DsnHost } from './config/parse-dsn.js';
+export type { DsnParams } from './config/parse-dsn.js';
 export { redactDsn } from './config/redact-dsn.js';
 export { Pool } from './cluster/pool.js';
 export type { ClusterQueryOptions, ClusterAcquireOptions } from './cluster/cluster-query-options.js';
@@ -32,6 +36,9 @@ export type { InstanceInfo, BalanceContext, NodeStrategy, ConnectionStrategy } f
 export { StrategyError } from './balance/run-strategy.js';
 export type { Locality } from './balance/locality.js';
 export { discoverInstances, type DiscoveredInstance, type DiscoveryResult, type DiscoverOptions } from './topology/discover.js';
+export type { DiscoveryQueryable } from './topology/discover.js';
+export type { DiscoverySchema, SelfUuidFunction } from './topology/discovery-sql.js';
+export type { PeerAddress } from './topology/peer-address.js';
 export type { InstanceState, StateVariant } from './topology/instance-state.js';
 export type { PoolStats, DestroyReason } from './resource-pool/pool-stats.js';
 export type { CloseOptions } from './resource-pool/resource-pool-options.js';

@@ -18,6 +18,7 @@ async function main() {
   assert.equal(await pool.withResource((r) => r.n), 1);
   await pool.close();
   await assert.rejects(pool.withResource((r) => r.n), (e) => e instanceof picots.PoolClosedError && e instanceof picots.PicotsError);
+  assert.equal(resourcePool.PoolClosedError, picots.PoolClosedError, 'picots/resource-pool re-exports the main entry\'s error classes');
 
   await assert.rejects(testkit.startStandIn({ instances: 0 }), (e) => {
     assert.ok(e instanceof picots.ConfigError && e instanceof picots.PicotsError, `not a picots ConfigError: ${e}`);

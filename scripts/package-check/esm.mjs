@@ -17,6 +17,7 @@ const pool = new resourcePool.ResourcePool({ create: async () => ({ n: 1 }), des
 assert.equal(await pool.withResource((r) => r.n), 1);
 await pool.close();
 await assert.rejects(pool.withResource((r) => r.n), (e) => e instanceof picots.PoolClosedError && e instanceof picots.PicotsError);
+assert.equal(resourcePool.PoolClosedError, picots.PoolClosedError, 'picots/resource-pool re-exports the main entry\'s error classes');
 
 // Errors the testkit throws are picots' errors.
 await assert.rejects(testkit.startStandIn({ instances: 0 }), (e) => {

@@ -23,7 +23,9 @@ export interface InstanceInfo {
   readonly name: string;
   /** `host:port` the client connects to. */
   readonly address: string;
+  /** The tier the instance belongs to, e.g. `default`. */
   readonly tier: string;
+  /** The replicaset it belongs to, e.g. `default_1`. */
   readonly replicasetName: string;
   /** `_pico_instance.failure_domain`, e.g. `{ zone: 'msk-1' }`. */
   readonly failureDomain: Readonly<Record<string, string>>;
@@ -64,11 +66,23 @@ export interface BalanceContext {
 /**
  * Picks one instance among `candidates` (never empty; usually the Online, not quarantined ones). Must
  * return one of the objects it was given (or one with the same `uuid`), synchronously.
+ *
+ * A function declared over a mutable array, `(candidates: InstanceInfo[], ctx) => ...`, fits too (the
+ * parameter is checked bivariantly, as a method's is): a user's strategy gets its own copy of the list, so
+ * sorting or splicing it changes nothing in the pool.
  */
-export type NodeStrategy = (candidates: readonly InstanceInfo[], ctx: BalanceContext) => InstanceInfo;
+// Written as a method's type, whose parameters TypeScript checks bivariantly, so `T[]` fits `readonly T[]`.
+export type NodeStrategy = {
+  /** Returns one of `candidates`. */
+  strategy(candidates: readonly InstanceInfo[], ctx: BalanceContext): InstanceInfo;
+}['strategy'];
 
 /**
  * picopyn's shape of strategy: picks one connection among the open ones (picopyn's `balance_strategy`).
- * Must return one of the objects it was given, synchronously.
+ * Must return one of the objects it was given, synchronously. A function over a mutable array,
+ * `(connections: ConnectionHandle[]) => ...`, fits too: it gets its own copy of the list.
  */
-export type ConnectionStrategy<C> = (connections: readonly C[]) => C;
+export type ConnectionStrategy<C> = {
+  /** Returns one of `connections`. */
+  strategy(connections: readonly C[]): C;
+}['strategy'];

@@ -81,20 +81,24 @@ export function runStrategy<T>(call: () => unknown, candidates: readonly T[], op
  */
 export function runNodeStrategy(
   strategy: NodeStrategy, candidates: readonly InstanceInfo[], ctx: BalanceContext,
-  opts: Omit<StrategyCheckOptions<InstanceInfo>, 'resolve'> = {},
+  opts: Omit<StrategyCheckOptions<InstanceInfo>, 'resolve'> & { copy?: boolean } = {},
 ): StrategyRun<InstanceInfo> {
-  return runStrategy(() => strategy(candidates, ctx), candidates, { ...opts, resolve: byUuid });
+  // A user's strategy may sort or splice its list (its type allows a mutable array): it gets a copy, so
+  // the caller's list, which maps picks back to members, stays as it was. Built-ins are trusted with it.
+  const call = opts.copy ? () => strategy(candidates.slice(), ctx) : () => strategy(candidates, ctx);
+  return runStrategy(call, candidates, { ...opts, resolve: byUuid });
 }
 
 /**
- * Runs a picopyn-style connection strategy; only one of the very objects it was given is accepted.
+ * Runs a picopyn-style connection strategy; only one of the very objects it was given is accepted. The
+ * strategy gets its own copy of the list (it may sort or splice it).
  *
  * @example const { picked } = runConnectionStrategy((conns) => conns[conns.length - 1], idle)
  */
 export function runConnectionStrategy<C>(
   strategy: ConnectionStrategy<C>, connections: readonly C[], opts: Omit<StrategyCheckOptions<C>, 'resolve'> = {},
 ): StrategyRun<C> {
-  return runStrategy(() => strategy(connections), connections, opts);
+  return runStrategy(() => strategy(connections.slice()), connections, opts);
 }
 
 function byUuid(candidates: readonly InstanceInfo[], result: unknown): InstanceInfo | undefined {

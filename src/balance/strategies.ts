@@ -98,15 +98,15 @@ export function leastBusy(opts: StrategyOptions = {}): NodeStrategy {
   });
 }
 
+/** A built-in's name, as `balanceStrategy` takes it. */
+export type BuiltInStrategyName = 'round-robin' | 'random' | 'least-busy';
+
 /** The names under which the built-ins can be chosen in options. */
 export const BUILT_IN_STRATEGIES = {
   'round-robin': roundRobin,
   random,
   'least-busy': leastBusy,
-} as const satisfies Record<string, (opts?: StrategyOptions) => NodeStrategy>;
-
-/** A built-in's name. */
-export type BuiltInStrategyName = keyof typeof BUILT_IN_STRATEGIES;
+} as const satisfies Record<BuiltInStrategyName, (opts?: StrategyOptions) => NodeStrategy>;
 
 /** The default strategy's name. */
 export const DEFAULT_STRATEGY: BuiltInStrategyName = 'round-robin';

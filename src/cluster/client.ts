@@ -1,6 +1,14 @@
 import { ConfigError } from '../errors.js';
 import { Pool } from './pool.js';
-import type { PoolOptions } from '../config/cluster-options.js';
+import { CLUSTER_OPTION_KEYS, type PoolOptions } from '../config/cluster-options.js';
+import { foreignOptionHint } from '../config/option-aliases.js';
+import { rejectUnknownKeys } from '../config/validate.js';
+
+/** What a Client accepts: the pool's options, with `poolSize` for `maxSize` and no `enableDiscovery`. */
+const CLIENT_OPTION_KEYS: readonly string[] = [
+  ...CLUSTER_OPTION_KEYS.filter((key) => key !== 'enableDiscovery' && key !== 'maxSize'),
+  'poolSize',
+];
 
 /** Options of {@link Client}: the pool's, with discovery always on and picopyn's `poolSize` name for `maxSize`. */
 export interface ClientOptions extends Omit<PoolOptions, 'enableDiscovery' | 'maxSize'> {
@@ -28,6 +36,8 @@ export class Client extends Pool {
       // Caught by the pool's own check of unknown keys, with a clearer message here.
       throw new ConfigError('enableDiscovery', 'Client always discovers instances and sizes itself with poolSize: use Pool for enableDiscovery/maxSize');
     }
+    // Checked here, not only by the pool, so that the suggestions are the Client's names (poolSize, not maxSize).
+    rejectUnknownKeys('Client options', options, CLIENT_OPTION_KEYS, foreignOptionHint);
     super({ ...rest, maxSize: poolSize, enableDiscovery: true });
   }
 }

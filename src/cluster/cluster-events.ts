@@ -16,6 +16,7 @@ export interface RetryEvent {
   readonly instance: InstanceRef;
   /** The attempt that failed, from 1. */
   readonly attempt: number;
+  /** The failure of that attempt (usually a {@link ConnectionError} or a {@link ServerError}). */
   readonly error: unknown;
   /** Why it is retried, in one sentence. */
   readonly reason: string;
@@ -23,7 +24,9 @@ export interface RetryEvent {
 
 /** What changed in one topology refresh. */
 export interface TopologyChange {
+  /** Instances that joined the rotation in this refresh. */
   readonly added: readonly InstanceRef[];
+  /** Instances that left the rotation in this refresh (their connections drain). */
   readonly removed: readonly InstanceRef[];
 }
 

@@ -27,6 +27,7 @@ export interface ClusterQueryOptions extends QueryOptions {
 
 /** Options of `acquire()`. */
 export interface ClusterAcquireOptions extends AcquireConnectionOptions {
+  /** Picodata's read preference for this session (26.1.1+); default the pool's. */
   readPreference?: ReadPreference;
   /** Instances to prefer for this session while any is healthy; default the pool's `prefer`. */
   prefer?: Locality;
@@ -47,6 +48,10 @@ export function checkClusterQueryOptions(options: ClusterQueryOptions | undefine
 /** Checks the options of `acquire()`. Throws a ConfigError naming the option. */
 export function checkAcquireOptions(options: unknown): asserts options is ClusterAcquireOptions | undefined {
   if (options === undefined) return;
+  if (typeof options === 'number') {
+    // picopyn's acquire(timeout) counts seconds: taking the number as milliseconds would wait 1000 times too short.
+    throw new ConfigError('options', `acquire() takes an options object, not a positional timeout: acquire({ timeout: ${options * 1000} }) waits ${options} s (timeout counts milliseconds)`);
+  }
   if (options === null || typeof options !== 'object') throw new ConfigError('options', `acquire() takes an options object or nothing, got ${describe(options)}`);
   rejectUnknownKeys('acquire options', options, ACQUIRE_KEYS);
   const o = options as ClusterAcquireOptions;

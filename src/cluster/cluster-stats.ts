@@ -5,12 +5,15 @@ import type { Member } from './member.js';
 
 /** Statistics of one instance's connections. */
 export interface InstanceStats extends PoolStats {
+  /** The instance these connections talk to. */
   instance: InstanceRef;
 }
 
 /** `pool.stats()`: the sum over all instances, and each instance on its own. */
 export interface ClusterStats {
+  /** Every figure summed over all instances. */
   total: PoolStats;
+  /** One entry per instance in rotation (or draining). */
   instances: InstanceStats[];
 }
 

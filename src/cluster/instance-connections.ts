@@ -26,6 +26,7 @@ export type InstancePoolSettings = Omit<ResourcePoolOptions<Connection>, 'create
 export interface AcquireConnectionOptions {
   /** Milliseconds to wait for a connection; default the pool's `acquireTimeout`. */
   timeout?: number;
+  /** Gives up waiting when it fires: the call rejects with an AbortError. */
   signal?: AbortSignal;
 }
 

@@ -59,6 +59,7 @@ export class PoolConnection extends QueryMethods {
     this.#take().destroy('destroyed');
   }
 
+  /** Releases the connection at the end of an `await using` block (a no-op when already released). */
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#lease !== undefined) this.release();
   }

@@ -181,10 +181,17 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     return this.#router.acquire(this.#sessions.for(options?.readPreference), timeout, options?.signal, options?.readPreference, options?.prefer);
   }
 
-  /** Gives back a connection from `acquire()`. */
+  /**
+   * Gives back a connection from `acquire()`. Not node-postgres' `client.release()`: `connect()` resolves to
+   * the pool itself, so `(await pool.connect()).release()` throws a ConfigError that says to use `acquire()`.
+   */
   release(connection: PoolConnection): void {
     if (!(connection instanceof PoolConnection)) {
-      throw new ConfigError('connection', 'release() takes a connection from acquire() of this pool');
+      const given: unknown = connection;
+      const hint = given === undefined || typeof given === 'boolean' || given instanceof Error
+        ? ": connect() opens the pool and resolves to the pool itself, not to one client as in node-postgres; for one session take `const conn = await pool.acquire()` and end it with `conn.release()`"
+        : '';
+      throw new ConfigError('connection', `release() takes a connection from acquire() of this pool${hint}`);
     }
     connection.release();
   }

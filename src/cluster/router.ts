@@ -218,7 +218,7 @@ export class Router<M extends RoutableMember> {
       return picked as M;
     }
     const snapshots = candidates.map(snapshotInstance);
-    const { picked, error } = runNodeStrategy(o.strategy, snapshots, ctx, { name: 'balanceStrategy' });
+    const { picked, error } = runNodeStrategy(o.strategy, snapshots, ctx, { name: 'balanceStrategy', copy: true });
     if (error !== undefined) throw error;
     return candidates[snapshots.indexOf(picked)]!;
   }

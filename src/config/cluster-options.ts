@@ -11,13 +11,16 @@ import { ConfigError } from '../errors.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../failover/retry-policy.js';
 import { checkLocality, type Locality } from '../balance/locality.js';
 import { boolean, func, nonNegativeInt, nonNegativeMs, positiveInt, rejectUnknownKeys, string } from './validate.js';
+import { foreignOptionHint } from './option-aliases.js';
 import { positiveMsOrInfinity, resolveResourcePoolOptions } from '../resource-pool/resource-pool-options.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import type { InstanceConnectionOptions, InstancePoolSettings } from '../cluster/instance-connections.js';
 
 /** Where picots reports what it noticed but did not throw (discovery fell back, an instance was skipped). */
 export interface Logger {
+  /** Called once per thing noticed (a fallback, a skipped instance, an ignored option), with one sentence. */
   warn(message: string): void;
+  /** Accepted for loggers that have it; picots does not call it today. */
   info?(message: string): void;
 }
 
@@ -77,7 +80,12 @@ export interface PoolOptions extends PicodataOptions {
    * window after an error; `true`; `false`.
    */
   syncCoalescing?: boolean | 'auto';
+  /** Rows as objects keyed by column name (`'object'`, default) or as arrays of values (`'array'`). */
   rowMode?: RowMode;
+  /**
+   * How int8 values arrive (every Picodata integer is int8): `'number'` (default; a value beyond
+   * ±2^53 throws a TypeConversionError rather than lose digits), `'bigint'` or `'string'`.
+   */
   int8?: Int8Mode;
   /** Where warnings go. Default: none (picots never writes to the console on its own). */
   logger?: Logger;
@@ -161,7 +169,7 @@ export const CLUSTER_OPTION_KEYS = [
 
 /** Validates every option before any I/O; throws ConfigError naming the option and the allowed values. */
 export function resolveClusterOptions(o: PoolOptions, extraKeys: readonly string[] = []): ResolvedClusterOptions {
-  rejectUnknownKeys('pool options', o, [...CLUSTER_OPTION_KEYS, ...extraKeys]);
+  rejectUnknownKeys('pool options', o, [...CLUSTER_OPTION_KEYS, ...extraKeys], foreignOptionHint);
   const dsn = parseDsn(string('dsn', o.dsn, { nonEmpty: true }));
   const maxSize = o.maxSize === undefined ? 10 : positiveInt('maxSize', o.maxSize);
   const minSize = o.minSize === undefined ? 0 : nonNegativeInt('minSize', o.minSize);

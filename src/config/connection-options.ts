@@ -9,6 +9,7 @@ export interface ConnectionOptions {
   host: string;
   /** Port; Picodata's default pgproto port is 4327. */
   port?: number;
+  /** The user to log in as (required: Picodata has no default user). */
   user: string;
   /** Never appears in any error or log message. */
   password?: string;

@@ -32,13 +32,15 @@ export const DEFAULT_SSL_MODE: SslMode = 'prefer';
 
 /** One address of the host list. An IPv6 address is given without brackets (as `net.connect` wants it). */
 export interface DsnHost {
+  /** A host name, an IPv4 address, or an IPv6 address without brackets. */
   host: string;
+  /** The port; 4327 (Picodata's pgproto default) when the DSN gives none. */
   port: number;
 }
 
 /** The query parameters picots understands. A field is set only when the DSN has the parameter. */
 export interface DsnParams {
-  /** `sslmode`; when absent, {@link DEFAULT_SSL_MODE} applies. */
+  /** `sslmode`; when absent, `prefer` applies. */
   sslmode?: SslMode;
   /** `sslrootcert`: path of a PEM file with the CAs to trust. */
   sslrootcert?: string;
@@ -66,6 +68,7 @@ export interface ParsedDsn {
   password?: string;
   /** Picodata ignores the database name; kept for tools that show it. */
   database?: string;
+  /** The query parameters picots understands (`sslmode`, `connect_timeout`, `options`, ...). */
   params: DsnParams;
 }
 

@@ -55,7 +55,9 @@ export interface ParsedPicodataOptions {
 
 /** The result of {@link buildPicodataOptions}. `options` is `undefined` when nothing is set: then nothing is sent. */
 export interface PicodataOptionsResult {
+  /** The `options` startup parameter in Picodata's `name=value,name=value` form, or `undefined`. */
   options: string | undefined;
+  /** What was accepted but deserves a word (e.g. an unknown name Picodata would ignore). */
   warnings: string[];
 }
 

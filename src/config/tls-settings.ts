@@ -8,6 +8,10 @@ export const SSL_MODES: readonly SslMode[] = ['disable', 'prefer', 'require', 'v
 
 /** TLS settings for one connection. PEM contents, not file names (the DSN layer reads the files). */
 export interface TlsSettings {
+  /**
+   * `disable` (plain TCP), `prefer` (TLS when the server offers it), `require` (TLS, certificate not
+   * checked), `verify-ca` (certificate checked against `ca`), `verify-full` (and the host name too).
+   */
   mode: SslMode;
   /** Trusted CA certificates (PEM). Without it, Node's default CA store is used. */
   ca?: string | Buffer | Array<string | Buffer>;
@@ -15,5 +19,6 @@ export interface TlsSettings {
   cert?: string | Buffer;
   /** Client private key (PEM). */
   key?: string | Buffer;
+  /** Passphrase of an encrypted `key`. */
   passphrase?: string;
 }

@@ -101,23 +101,31 @@ export function string(option: string, value: unknown, opts: { nonEmpty?: boolea
  * rejectUnknownKeys('pool options', { maxsize: 5 }, ['maxSize'])
  * // ConfigError "maxsize: unknown option 'maxsize' in pool options (did you mean 'maxSize'?); allowed: maxSize"
  */
-export function rejectUnknownKeys(group: string, obj: unknown, allowedKeys: readonly string[]): void {
+export function rejectUnknownKeys(
+  group: string, obj: unknown, allowedKeys: readonly string[],
+  hint?: (key: string, allowedKeys: readonly string[]) => string | undefined,
+): void {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     throw new ConfigError(group, `must be an object, got ${describe(obj)}`);
   }
   for (const key of Object.keys(obj)) {
     if (allowedKeys.includes(key)) continue;
-    throw new ConfigError(key, `unknown option '${key}' in ${group}${didYouMean(key, allowedKeys)}; allowed: ${allowedKeys.join(', ')}`);
+    const why = hint?.(key, allowedKeys) ?? didYouMean(key, allowedKeys);
+    throw new ConfigError(key, `unknown option '${key}' in ${group}${why}; allowed: ${allowedKeys.join(', ')}`);
   }
 }
 
 /**
  * The candidate closest to `word` (case-insensitive edit distance, at most a third of the word's length),
- * or `undefined`.
+ * or `undefined`. A snake_case or kebab-case spelling of a candidate is that candidate.
  *
  * @example suggest('maxsize', ['maxSize', 'minSize']) // 'maxSize'
+ * @example suggest('enable_discovery', ['enableDiscovery']) // 'enableDiscovery'
  */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {
+  const letters = lettersOf(word);
+  const same = candidates.find((c) => lettersOf(c) === letters);
+  if (same !== undefined) return same;
   const w = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1;
@@ -147,6 +155,11 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return value === '' ? 'an empty string' : 'a string';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** `max_size`, `max-size` and `maxSize` all read `maxsize`. */
+function lettersOf(name: string): string {
+  return name.replace(/[_-]/g, '').toLowerCase();
 }
 
 function quote(s: string): string {

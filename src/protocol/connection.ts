@@ -33,8 +33,11 @@ const TERMINATE = serialize.end();
 
 /** A notice (warning or information) the server sent; Picodata sends one for an unknown `options` name. */
 export interface Notice {
+  /** `WARNING`, `NOTICE`, `INFO`, ... as the server sent it. */
   severity: string | undefined;
+  /** The SQLSTATE, when the server sent one. */
   code: string | undefined;
+  /** The notice's text. */
   message: string;
 }
 

@@ -5,6 +5,7 @@ export type { Int8Mode, RowMode };
 
 /** One result column, as the server described it. */
 export interface FieldInfo {
+  /** The column's name; Picodata names unnamed expressions `col_1`, `col_2`, ... */
   readonly name: string;
   /** The PostgreSQL type OID; Picodata sends int8 (20) for every integer. */
   readonly dataTypeID: number;
@@ -38,7 +39,9 @@ export interface ExecuteResult {
 
 /** A complete query result. */
 export interface QueryResult<Row = Record<string, unknown>> extends ExecuteResult {
+  /** The rows, as objects keyed by column name (or arrays with `rowMode: 'array'`). */
   rows: Row[];
+  /** The result's columns, in order. */
   fields: FieldInfo[];
 }
 

@@ -13,6 +13,15 @@ import { dispatch, unreserve } from './dispatch.js';
 import { destroyEntry, retireEntry, startCreate } from './lifecycle.js';
 import { runCheck } from './user-code.js';
 
+/** Options of {@link Lease.release}. */
+export interface ReleaseOptions {
+  /**
+   * `false` for background work (a health check, a topology read): the resource's idle clock is not reset,
+   * so such work never keeps an otherwise idle resource open past `idleTimeout`. Default true.
+   */
+  countAsUse?: boolean;
+}
+
 /**
  * One lease on a pooled resource, exclusive or shared. End it exactly once, with {@link release} (the
  * resource goes back to the pool) or {@link destroy} (the resource is broken: it leaves the pool). Made by
@@ -24,15 +33,6 @@ import { runCheck } from './user-code.js';
  * try { await lease.resource.query('SELECT 1'); } finally { lease.release(); }
  * ```
  */
-/** Options of {@link Lease.release}. */
-export interface ReleaseOptions {
-  /**
-   * `false` for background work (a health check, a topology read): the resource's idle clock is not reset,
-   * so such work never keeps an otherwise idle resource open past `idleTimeout`. Default true.
-   */
-  countAsUse?: boolean;
-}
-
 export class Lease<T extends object> {
   /** The leased resource. Do not use it after the lease ends. */
   readonly resource: T;

@@ -23,6 +23,7 @@ import { type Waiter, WaiterQueue } from './waiters.js';
 export interface PoolWarning {
   /** `ERR_PICOTS_DOUBLE_RELEASE`: a lease was released or destroyed a second time; the call was ignored. */
   readonly code: 'ERR_PICOTS_DOUBLE_RELEASE';
+  /** One sentence for people. */
   readonly message: string;
 }
 

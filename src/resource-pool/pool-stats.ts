@@ -45,7 +45,9 @@ export interface PoolStats {
   creating: number;
   /** Callers queued in `acquire()`. */
   waiting: number;
+  /** The configured `minSize`. */
   minSize: number;
+  /** The configured `maxSize`. */
   maxSize: number;
   /** Leases granted. */
   acquireCount: number;

@@ -7,17 +7,25 @@ import { runCommand } from './run-command.js';
 export interface TlsMaterial {
   /** The directory that holds every file below. */
   readonly dir: string;
+  /** Path of the CA certificate (PEM): `sslrootcert` in a DSN. */
   readonly caFile: string;
+  /** Path of the server certificate (PEM), signed by the CA. */
   readonly serverCertFile: string;
+  /** Path of the server key (PEM). */
   readonly serverKeyFile: string;
+  /** Path of the client certificate (PEM), for mutual TLS: `sslcert` in a DSN. */
   readonly clientCertFile: string;
+  /** Path of the client key (PEM): `sslkey` in a DSN. */
   readonly clientKeyFile: string;
   /** PEM of the CA certificate: what a client trusts (`ca` in Node's `tls.connect`). */
   readonly ca: string;
+  /** PEM of the server certificate. */
   readonly serverCert: string;
   /** PEM of the server key, for a TLS-terminating gateway that stands in front of the server. */
   readonly serverKey: string;
+  /** PEM of the client certificate: `cert` in the `ssl` option. */
   readonly clientCert: string;
+  /** PEM of the client key: `key` in the `ssl` option. */
   readonly clientKey: string;
   /** The client certificate's common name. */
   readonly clientCommonName: string;

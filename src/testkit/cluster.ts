@@ -25,8 +25,11 @@ export interface ClusterInstance extends InstanceIdentity {
   readonly state: InstanceStateName;
   /** False while killed. */
   readonly listening: boolean;
+  /** Its handshakes are held (see {@link Cluster.hold}): TCP is accepted, startup is not answered. */
   readonly held: boolean;
+  /** Its traffic is swallowed in both directions (see {@link Cluster.blackhole}). */
   readonly blackholed: boolean;
+  /** Delay added to each server message, in ms (see {@link Cluster.delay}); 0 for none. */
   readonly delayMs: number;
 }
 
@@ -62,8 +65,11 @@ export interface ClusterAddInstanceOptions extends Omit<AddInstanceOptions, 'adv
 export class Cluster {
   /** The stand-in behind the gateway, for what the cluster does not wrap (`sql`, `terminateBackends`, ...). */
   readonly standIn: StandIn;
+  /** The fault-injecting gateway in front of the stand-in. */
   readonly gateway: Gateway;
+  /** The users clients may log in as, with their passwords. */
   readonly users: StandInUsers;
+  /** The databases with each discovery schema shape (`current`, `legacy`). */
   readonly databases: StandIn['databases'];
   private stopping: Promise<void> | undefined;
 

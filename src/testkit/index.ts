@@ -14,7 +14,7 @@
  * await standIn.stop();
  * ```
  *
- * @module
+ * @module picots/testkit
  */
 export {
   attachStandIn,

@@ -28,10 +28,15 @@ export const INSTANCE_STATES: readonly InstanceStateName[] = ['Online', 'Offline
 export interface InstanceIdentity {
   /** `i1`, `i2`, ...: `i` and the raft id. */
   readonly name: string;
+  /** `_pico_instance.uuid`, random per instance. */
   readonly uuid: string;
+  /** `_pico_instance.raft_id`: 1, 2, ... */
   readonly raftId: number;
+  /** `_pico_instance.replicaset_name`. */
   readonly replicasetName: string;
+  /** `_pico_instance.replicaset_uuid`. */
   readonly replicasetUuid: string;
+  /** `_pico_instance.tier`. */
   readonly tier: string;
 }
 

@@ -8,7 +8,9 @@ import { StandInError } from './stand-in-error.js';
 export interface PostgresBinaries {
   /** The directory that holds `initdb` and `postgres`. */
   readonly bindir: string;
+  /** Path of `initdb`. */
   readonly initdb: string;
+  /** Path of `postgres`. */
   readonly postgres: string;
   /** `psql` from the same directory when it has one, else the first on PATH. */
   readonly psql: string;

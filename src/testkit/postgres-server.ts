@@ -37,9 +37,11 @@ export interface PostgresServerOptions {
 export interface PostgresServer extends AdminTarget {
   /** The TCP port, the same on every address. */
   readonly port: number;
+  /** The addresses it listens on. */
   readonly addresses: readonly string[];
   /** The temporary directory that holds everything below; removed by `stop()`. */
   readonly baseDir: string;
+  /** The cluster's data directory. */
   readonly dataDir: string;
   /** Directory of the unix socket the superuser connects through. */
   readonly socketDir: string;
@@ -49,6 +51,7 @@ export interface PostgresServer extends AdminTarget {
   readonly superuser: string;
   /** The database the test users own rights in. */
   readonly database: string;
+  /** The users created in it, with their passwords (see {@link STAND_IN_USERS}). */
   readonly users: StandInUsers;
   /** Certificates and keys when started with `tls: true`. */
   readonly tls: TlsMaterial | undefined;

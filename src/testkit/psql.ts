@@ -4,8 +4,11 @@ import { runCommand } from './run-command.js';
 export interface AdminTarget {
   /** Path of the `psql` program. */
   readonly psql: string;
+  /** Directory of the server's unix socket. */
   readonly socketDir: string;
+  /** The server's port (also names its unix socket). */
   readonly port: number;
+  /** The superuser to run as, over the unix socket. */
   readonly superuser: string;
 }
 

@@ -81,6 +81,7 @@ export interface StandInOptions {
 export interface StandInInstance extends InstanceIdentity {
   /** Where PostgreSQL accepts this instance's sessions, e.g. `127.0.0.2`. */
   readonly host: string;
+  /** The TCP port, the same on every address. */
   readonly port: number;
   /** `host:port`. */
   readonly address: string;
@@ -92,22 +93,35 @@ export interface StandInInstance extends InstanceIdentity {
 
 /** Everything needed to drive a running stand-in from another process; plain JSON. */
 export interface StandInDescription {
+  /** Marks the JSON as a stand-in description (for {@link attachStandIn}). */
   readonly kind: 'picots-stand-in';
+  /** The TCP port, the same on every address. */
   readonly port: number;
   /** Every address the server listens on: the instances' and the spare ones. */
   readonly addresses: readonly string[];
+  /** The temporary directory that holds everything; removed by `stop()`. */
   readonly baseDir: string;
+  /** The PostgreSQL data directory. */
   readonly dataDir: string;
+  /** Directory of the unix socket the superuser connects through. */
   readonly socketDir: string;
+  /** The server's log. */
   readonly logFile: string;
+  /** The superuser's name (unix socket only, no password). */
   readonly superuser: string;
+  /** Path of the `psql` program used for admin statements. */
   readonly psql: string;
   /** `current`: Picodata 25.1+ schema (`picots`); `legacy`: Picodata 24.x schema (`picots_legacy`). */
   readonly databases: Readonly<Record<SchemaShape, string>>;
+  /** The users clients may log in as, with their passwords. */
   readonly users: StandInUsers;
+  /** The instances, in raft id order. */
   readonly instances: readonly StandInInstance[];
+  /** Certificates and keys; `null` when started without TLS. */
   readonly tls: TlsMaterial | null;
+  /** The tier of the instances started with it. */
   readonly tier: string;
+  /** What `_pico_instance.picodata_version` says. */
   readonly picodataVersion: string;
   /** Instances per replicaset of the main tier, and of tiers made by `addInstance`. */
   readonly replicationFactor?: number;
@@ -131,6 +145,7 @@ export interface AddInstanceOptions {
   readonly state?: InstanceStateName;
   /** A new replicaset `r<raftId>` by default; an existing name joins that replicaset. */
   readonly replicasetName?: string;
+  /** The tier; the stand-in's by default. */
   readonly tier?: string;
   /**
    * Gives the pgproto address to advertise (e.g. a proxy's listener in front of the instance) before the
@@ -155,8 +170,11 @@ const TERMINATE_WAIT_MS = 5000;
 export class StandIn {
   /** The TCP port, the same on every address. */
   readonly port: number;
+  /** Every address the server listens on: the instances' and the spare ones. */
   readonly addresses: readonly string[];
+  /** The databases with each discovery schema shape: `current` (`picots`) and `legacy` (`picots_legacy`). */
   readonly databases: Readonly<Record<SchemaShape, string>>;
+  /** The users clients may log in as, with their passwords. */
   readonly users: StandInUsers;
   /** Certificates and keys; `null` when started without TLS. */
   readonly tls: TlsMaterial | null;

@@ -5,6 +5,7 @@ export type UserKind = 'scram' | 'md5' | 'cleartext' | 'tlsOnly';
 
 /** A login the stand-in server accepts over TCP. */
 export interface StandInUser {
+  /** The login name. */
   readonly user: string;
   /** Meets Picodata's password policy: 8+ characters with upper and lower case letters and a digit. */
   readonly password: string;

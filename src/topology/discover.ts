@@ -35,6 +35,7 @@ export interface DiscoveredInstance {
   readonly uuid: string;
   /** Instance name, e.g. `default_1_1`. */
   readonly name: string;
+  /** `_pico_instance.raft_id`: joins `_pico_peer_address`. */
   readonly raftId: number;
   /**
    * The advertised pgproto address, parsed; `undefined` when it is missing, unparseable or a wildcard
@@ -46,8 +47,11 @@ export interface DiscoveredInstance {
   readonly addressText: string | undefined;
   /** Legacy schema only: the iproto address, the only one Picodata published then (informational). */
   readonly iprotoAddress?: string;
+  /** `_pico_instance.replicaset_name`. */
   readonly replicasetName: string;
+  /** `_pico_instance.replicaset_uuid`. */
   readonly replicasetUuid: string;
+  /** `_pico_instance.tier`. */
   readonly tier: string;
   /** `_pico_instance.failure_domain`, e.g. `{ zone: 'msk-1' }`. */
   readonly failureDomain: Readonly<Record<string, string>>;
@@ -87,6 +91,7 @@ export interface DiscoveryResult {
 
 /** The part of a connection discovery needs. Give it one connection, not a pool: `selfUuid` is about *that* session. */
 export interface DiscoveryQueryable {
+  /** `Connection.query`, or anything with its signature. */
   query: QueryMethods['query'];
 }
 

@@ -20,6 +20,7 @@ export type StateVariant = 'Online' | 'Offline' | 'Expelled' | (string & {});
 
 /** One parsed state. */
 export interface InstanceState {
+  /** `Online`, `Offline`, `Expelled`, or a newer variant as the server names it. */
   readonly variant: StateVariant;
   /** Grows each time the instance is brought Online again (a restart). */
   readonly incarnation: number;

@@ -13,7 +13,9 @@
 
 /** A parsed address. An IPv6 host is given without brackets. */
 export interface PeerAddress {
+  /** A host name or IP address (IPv6 without brackets). */
   readonly host: string;
+  /** The TCP port. */
   readonly port: number;
 }
 

@@ -104,3 +104,16 @@ test('suggest picks the closest candidate within a third of the length', () => {
   assert.equal(suggest('a', ['b']), 'b');
   assert.equal(suggest('ab', ['xy']), undefined);
 });
+
+test('suggest takes a snake_case or kebab-case spelling as the camelCase name, however long', () => {
+  assert.equal(suggest('enable_discovery', ['enableDiscovery', 'refreshInterval']), 'enableDiscovery');
+  assert.equal(suggest('max_size_per_instance', ['maxSize', 'maxSizePerInstance']), 'maxSizePerInstance');
+  assert.equal(suggest('read-preference', ['readPreference']), 'readPreference');
+  assert.equal(suggest('colour_scheme', ['readPreference']), undefined);
+});
+
+test('rejectUnknownKeys: a hint function replaces the did-you-mean for the names it knows', () => {
+  const hint = (key: string) => (key === 'max' ? " (did you mean 'maxSize'? the total)" : undefined);
+  assert.throws(() => rejectUnknownKeys('pool options', { max: 5 }, ['maxSize'], hint), /unknown option 'max' in pool options \(did you mean 'maxSize'\? the total\); allowed: maxSize$/);
+  assert.throws(() => rejectUnknownKeys('pool options', { maxsize: 5 }, ['maxSize'], hint), /\(did you mean 'maxSize'\?\); allowed/);
+});

@@ -43,15 +43,21 @@ export interface GatewayOptions {
 
 /** One listener of the gateway as it is now. */
 export interface GatewayListenerInfo {
+  /** The instance name, e.g. `i1`. */
   readonly name: string;
   /** `host:port` clients connect to. */
   readonly address: string;
+  /** `host:port` of the PostgreSQL address it forwards to. */
   readonly backendAddress: string;
   /** False after {@link Gateway.kill} until {@link Gateway.revive}. */
   readonly listening: boolean;
+  /** Handshakes are held: TCP is accepted, startup is not answered. */
   readonly held: boolean;
+  /** Traffic is swallowed in both directions. */
   readonly blackholed: boolean;
+  /** Delay added to each server message, in ms; 0 for none. */
   readonly delayMs: number;
+  /** Client connections open through this listener now. */
   readonly openSessions: number;
 }
 

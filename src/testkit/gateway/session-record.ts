@@ -41,6 +41,7 @@ export interface SessionRecord {
   readonly options: ReadonlyArray<readonly [name: string, value: string]>;
   /** Everything the client sent after the startup, in order. */
   readonly messages: readonly RecordedMessage[];
+  /** `handshake` until the first ReadyForQuery, then `open`, then `closed`. */
   readonly state: SessionState;
   /**
    * Why it ended, unless the client ended it: the gateway's reason (`malformed options: ...`,
