@@ -17,7 +17,7 @@ export { buildPicodataOptions, type PicodataOptions, type ReadPreference, type F
 export { parseDsn, type ParsedDsn, type DsnHost } from './config/parse-dsn.js';
 export { redactDsn } from './config/redact-dsn.js';
 export { Pool } from './cluster/pool.js';
-export type { ClusterQueryOptions, ClusterAcquireOptions } from './cluster/cluster-query-options.js';
+export type { ClusterQueryOptions, ClusterAcquireOptions, OwnerOfOptions } from './cluster/cluster-query-options.js';
 export { Client, type ClientOptions } from './cluster/client.js';
 export type { PoolOptions, Logger } from './config/cluster-options.js';
 export type { ClusterEvents, PicotsWarning, RetryEvent, TopologyChange } from './cluster/cluster-events.js';
@@ -38,4 +38,8 @@ export { OID } from './types/oids.js';
 export { bucketId, keyHash, DEFAULT_BUCKET_COUNT, type BucketIdOptions } from './routing/bucket-id.js';
 export { keyPart, TypedKeyPart, type KeyPart, type TypedKeyPartType } from './routing/key-part.js';
 export { murmur3x86_32 } from './routing/murmur3.js';
+export { isStaleRouteError } from './routing/stale-route-error.js';
+export {
+  BucketRanges, BucketMapFormatError, bucketRangesSql, parseBucketRanges, parseReplicasets, REPLICASETS_SQL, type BucketRange, type ReplicasetLeader,
+} from './topology/bucket-map.js';
 export * from './errors.js';

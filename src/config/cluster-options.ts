@@ -19,6 +19,8 @@ import type { InstanceConnectionOptions, InstancePoolSettings } from '../cluster
 export interface Logger {
   warn(message: string): void;
   info?(message: string): void;
+  /** Notes for troubleshooting only (e.g. replicaset leaders are unknown, so keyed routing saves one hop less). */
+  debug?(message: string): void;
 }
 
 /**
