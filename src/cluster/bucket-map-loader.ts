@@ -1,8 +1,13 @@
 /**
- * Keeps the client's bucket map: after discovery, and after each topology refresh, it reads every tier's
- * bucket ranges (`_pico_bucket`) and the replicasets' leaders (`_pico_replicaset`) from one instance, in
- * the background, and builds the {@link ShardRoutes} the router uses for `routeKey` statements. A routing
- * error that says the map is stale reads it again at once (debounced, one read in flight).
+ * Keeps the client's bucket map: it reads every tier's bucket ranges (`_pico_bucket`) and the replicasets'
+ * leaders (`_pico_replicaset`) from one instance, in the background, and builds the {@link ShardRoutes} the
+ * router uses for `routeKey` statements. A routing error that says the map is stale reads it again at once
+ * (debounced, one read in flight).
+ *
+ * It starts with the first keyed use (a `routeKey` statement or session, `ownerOf()`), right away when the
+ * topology is already known, and from then on reads the map again with every topology refresh. A client
+ * that never routes by key sends none of these reads, holds no connection for them and gets no warning
+ * about them. The keyed statements issued before the first read ends are routed as without a key.
  *
  * Degrades quietly: without READ on `_pico_replicaset` keyed statements go to any member of the owning
  * replicaset (one debug line); a cluster without `_pico_bucket` (before Picodata 25.5.1) gets one warning
@@ -50,6 +55,8 @@ export class BucketMapLoader {
   #loading: Promise<void> | undefined;
   #again = false;
   #staleTimer: NodeJS.Timeout | undefined;
+  /** A keyed statement or `ownerOf()` has been seen: keep the map. */
+  #active = false;
 
   constructor(options: BucketMapLoaderOptions) {
     this.#o = options;
@@ -70,12 +77,18 @@ export class BucketMapLoader {
    * owner is unknown (route as without a key).
    */
   target(hash: number, tier: string | undefined, access: KeyedAccess): RouteTarget | null {
+    if (!this.#active) this.#activate();
     return this.#routes?.target(hash, tier ?? this.defaultTier, access) ?? null;
   }
 
+  #activate(): void {
+    this.#active = true;
+    void this.reload();
+  }
+
   /**
-   * The instances were read: read the map for them. `selfUuid` names the seed that answered (bootstrap
-   * only), whose tier becomes the default. Never rejects.
+   * The instances were read: read the map for them (once keyed routing is in use). `selfUuid` names the
+   * seed that answered (bootstrap only), whose tier becomes the default. Never rejects.
    */
   topologyRead(instances: readonly DiscoveredInstance[], selfUuid: string | undefined): Promise<void> {
     this.#instances = instances;
@@ -98,7 +111,7 @@ export class BucketMapLoader {
 
   /** Reads the map now; one read in flight, and one more after it when asked meanwhile. Never rejects. */
   reload(): Promise<void> {
-    if (this.#unsupported || this.#instances.length === 0) return Promise.resolve();
+    if (!this.#active || this.#unsupported || this.#instances.length === 0 || this.#o.isClosing()) return Promise.resolve();
     if (this.#loading !== undefined) {
       this.#again = true;
       return this.#loading;

@@ -67,8 +67,10 @@ test('an older cluster without _pico_bucket: one warning, and keyed statements s
   client.on('warning', (w) => warnings.push(w));
   try {
     await client.connect();
-    assert.ok(await eventually(() => warnings.some((w) => w.code === 'ERR_PICOTS_NO_BUCKET_MAP'), 5_000), JSON.stringify(warnings));
+    await client.refresh();
+    assert.equal(warnings.length, 0, 'nothing is read (or warned about) before keyed routing is used');
     for (const { k } of keys(20)) assert.equal(await client.fetchval('SELECT $1::int8 + 1', [k], { routeKey: [k] }), k + 1);
+    assert.ok(await eventually(() => warnings.some((w) => w.code === 'ERR_PICOTS_NO_BUCKET_MAP'), 5_000), JSON.stringify(warnings));
     await client.refresh();
     await client.refresh();
     assert.equal(warnings.filter((w) => w.code === 'ERR_PICOTS_NO_BUCKET_MAP').length, 1, 'one warning, however many refreshes');
@@ -140,7 +142,9 @@ test('without READ on _pico_replicaset: keyed statements go to any member of the
     const list = keys(60);
     const served = await Promise.all(list.map(({ k }) => pool.fetchval<string>('SELECT pico_instance_uuid() WHERE $1::int8 IS NOT NULL', [k], { routeKey: [k] })));
     served.forEach((u, i) => assert.ok((members[list[i]!.rs as 'r1' | 'r2'] as readonly string[]).includes(nameOf(u)!), `key ${list[i]!.k} on ${nameOf(u)}`));
-    for (const { k, rs } of list) assert.equal(nameOf(pool.ownerOf(k)?.uuid), members[rs as 'r1' | 'r2'][0], 'the first member when leaders are unknown');
+    for (const { k, rs } of list) {
+      assert.ok((members[rs as 'r1' | 'r2'] as readonly string[]).includes(nameOf(pool.ownerOf(k)?.uuid)!), 'a member of the owner when leaders are unknown');
+    }
     await pool.refresh();
     assert.deepEqual(warnings, []);
     assert.equal(debug.filter((m) => /leaders unknown/.test(m)).length, 1, debug.join('\n'));
