@@ -1,10 +1,12 @@
 /**
  * Micro-benchmark of bucketId: ns per call for 1-, 2- and 3-part keys, cycling over 1,024 prepared keys so
- * neither the values nor the branch pattern are constant.
+ * neither the values nor the branch pattern are constant. Then the keyed-routing lookup: hash plus owner
+ * (`keyHash` + `ShardRoutes.target`) over a map of 64 ranges on 4 replicasets.
  * Run: node --import tsx bench/bucket-id.ts
  * Not a test (no `.test.ts`): timings depend on the machine. Prints min and median of 25 passes.
  */
-import { bucketId, keyPart, type KeyPart } from '../src/index.js';
+import { bucketId, keyHash, keyPart, parseBucketRanges, type KeyPart } from '../src/index.js';
+import { ShardRoutes } from '../src/balance/keyed-routing.js';
 
 const KEYS = 1024;
 const CALLS = 200_000;
@@ -39,3 +41,26 @@ function measure(label: string, keys: ReadonlyArray<KeyPart | KeyPart[]>): void 
 
 console.log(`bucketId, ${CALLS} calls per pass, ${PASSES} passes after 5 warm-up passes (node ${process.version})`);
 for (const [label, keys] of cases) measure(label, keys);
+
+// Keyed routing: the hash, then bucket -> range -> owner's targets, as Pool does for a routeKey.
+const OWNERS = ['rs1', 'rs2', 'rs3', 'rs4'];
+const ranges = parseBucketRanges(Array.from({ length: 64 }, (_, i) => ({
+  bucket_id_start: i * 47 + 1, bucket_id_end: i === 63 ? 3000 : i * 47 + 47, current_replicaset_uuid: OWNERS[i % 4],
+})));
+const routes = new ShardRoutes(new Map([['default', ranges]]),
+  OWNERS.flatMap((rs, r) => [0, 1].map((m) => ({ uuid: `u${r}${m}`, name: `i${r}${m}`, replicasetUuid: rs }))), undefined);
+
+function measureOwner(label: string, keys: ReadonlyArray<KeyPart | KeyPart[]>): void {
+  const times: number[] = [];
+  let sink = 0;
+  for (let pass = 0; pass < PASSES + 5; pass++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < CALLS; i++) sink += routes.target(keyHash(keys[i & (KEYS - 1)]!), 'default', 'leader')?.primary.length ?? 0;
+    if (pass >= 5) times.push(Number(process.hrtime.bigint() - start) / CALLS);
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)]!;
+  console.log(`owner of ${label.padEnd(33)} min ${times[0]!.toFixed(0).padStart(4)} ns/call   median ${median.toFixed(0).padStart(4)} ns/call${sink === 0 ? '!' : ''}`);
+}
+
+for (const [label, keys] of cases) measureOwner(label, keys);

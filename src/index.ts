@@ -22,7 +22,7 @@ export { parseDsn, type ParsedDsn, type DsnHost } from './config/parse-dsn.js';
 export type { DsnParams } from './config/parse-dsn.js';
 export { redactDsn } from './config/redact-dsn.js';
 export { Pool } from './cluster/pool.js';
-export type { ClusterQueryOptions, ClusterAcquireOptions } from './cluster/cluster-query-options.js';
+export type { ClusterQueryOptions, ClusterAcquireOptions, OwnerOfOptions } from './cluster/cluster-query-options.js';
 export { Client, type ClientOptions } from './cluster/client.js';
 export type { PoolOptions, Logger } from './config/cluster-options.js';
 export type { ClusterEvents, PicotsWarning, RetryEvent, TopologyChange } from './cluster/cluster-events.js';
@@ -47,4 +47,8 @@ export { bucketId, keyHash, DEFAULT_BUCKET_COUNT, type BucketIdOptions } from '.
 export { keyPart, TypedKeyPart, type KeyPart, type TypedKeyPartType } from './routing/key-part.js';
 export { murmur3x86_32 } from './routing/murmur3.js';
 export { keyFromParams, type DkMeta } from './routing/key-from-params.js';
+export { isStaleRouteError } from './routing/stale-route-error.js';
+export {
+  BucketRanges, BucketMapFormatError, bucketRangesSql, parseBucketRanges, parseReplicasets, REPLICASETS_SQL, type BucketRange, type ReplicasetLeader,
+} from './topology/bucket-map.js';
 export * from './errors.js';

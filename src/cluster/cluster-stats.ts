@@ -15,6 +15,13 @@ export interface ClusterStats {
   total: PoolStats;
   /** One entry per instance in rotation (or draining). */
   instances: InstanceStats[];
+  /**
+   * Statements with a `routeKey`, counted once each when they end: `owner` were served by the owner (the
+   * owning replicaset's leader, or the member the read preference allows) at their first attempt;
+   * `fallback` were not (bucket map not loaded, owner unknown or unhealthy, or the owner's attempt failed
+   * over), and went where a statement without a key would go.
+   */
+  keyed: { owner: number; fallback: number };
 }
 
 /** How one instance looks from the client: what a strategy sees, plus health. */
@@ -56,9 +63,9 @@ export function instanceStatuses(members: readonly Member[]): InstanceStatus[] {
 }
 
 /** Connection counts and counters per member, and their sum. */
-export function clusterStats(members: readonly Member[]): ClusterStats {
+export function clusterStats(members: readonly Member[], keyed: { readonly owner: number; readonly fallback: number } = { owner: 0, fallback: 0 }): ClusterStats {
   const instances: InstanceStats[] = members.map((m) => ({ instance: m.ref, ...sumStats(m.stats()) }));
-  return { total: sumStats(instances), instances };
+  return { total: sumStats(instances), instances, keyed: { owner: keyed.owner, fallback: keyed.fallback } };
 }
 
 function sumStats(list: readonly PoolStats[]): PoolStats {

@@ -19,10 +19,17 @@ import type { Member } from './member.js';
 import { Membership } from './membership.js';
 import { PoolConnection } from './pool-connection.js';
 import { memberIo } from './member-io.js';
-import { Router } from './router.js';
+import { Router, type StatementRoute } from './router.js';
 import { SessionOptions } from './session-options.js';
 import { TopologyFollower } from './topology-follower.js';
 import { AutoRoute } from './auto-route.js';
+import { BucketMapLoader } from './bucket-map-loader.js';
+import { restrictToTarget, type KeyedAccess, type RouteTarget } from '../balance/keyed-routing.js';
+import { isReadOnlySql } from '../failover/read-only-sql.js';
+import type { KeyPart } from '../routing/key-part.js';
+import type { InstanceRef } from './instance-ref.js';
+import { routeKeyHash, type OwnerOfOptions } from './cluster-query-options.js';
+import { describe } from '../config/validate.js';
 
 /**
  * A pool of connections to a Picodata cluster: it finds the instances (with `enableDiscovery`), keeps
@@ -54,6 +61,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
   readonly #defaultRoute: ClusterQueryOptions;
   /** Set with `autoRoute: true`: fills in each statement's key from Picodata's query metadata. */
   readonly #autoRoute: AutoRoute | undefined;
+  readonly #buckets: BucketMapLoader;
   #connecting: Promise<this> | undefined;
   #connected = false;
   #closing: Promise<void> | undefined;
@@ -92,6 +100,16 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       },
     });
     const instanceFailed = (m: Member, error: Error): void => this.#health.failed(m, error);
+    this.#buckets = new BucketMapLoader({
+      healthy: () => membership.healthy(),
+      session: this.#sessions.default,
+      // The bound of the topology reads (see TopologyFollower's refresh).
+      timeout: o.connection.connectTimeout === undefined || o.connection.connectTimeout === Infinity ? 10_000 : o.connection.connectTimeout,
+      warnOnce: (key, code, message) => warnings.once(key, { code, message }),
+      debug: (message) => o.logger?.debug?.(message),
+      instanceFailed,
+      isClosing: () => this.#closing !== undefined,
+    });
     this.#follower = new TopologyFollower({
       options: o,
       membership,
@@ -110,6 +128,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       },
       refreshed: (change) => this.emit('topologyRefreshed', change),
       isClosing: () => this.#closing !== undefined,
+      topologyRead: (instances, selfUuid) => this.#buckets.topologyRead(instances, selfUuid),
     });
     this.#router = new Router<Member>({
       clock,
@@ -125,6 +144,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       instanceFailed,
       instanceSuspect: (m) => this.#health.suspect(m),
       retried: (event) => this.emit('retry', event),
+      routeStale: () => this.#buckets.stale(),
     });
     for (const message of o.warnings) warnings.warn({ code: 'OPTIONS', message });
   }
@@ -160,9 +180,16 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     }
     if (this.#follower.paused) this.#follower.resume();
     const queryTimeout = this.#options.queryTimeout;
-    let route = options === undefined ? this.#defaultRoute
+    let route: ClusterQueryOptions & StatementRoute = options === undefined ? this.#defaultRoute
       : options.timeout !== undefined || queryTimeout === undefined ? options : { ...options, timeout: queryTimeout };
     if (this.#autoRoute !== undefined) route = this.#autoRoute.route(sql, params, route);
+    if (route.routeKey !== undefined) {
+      try {
+        route = { ...route, target: this.#keyedTarget(route.routeKey, route.routeTier, keyedAccess(sql, route)) };
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const session = this.#sessions.for(options?.readPreference);
     if (!this.#connected) return this.connect().then(() => this.#router.query<Row>(session, sql, params, route));
     return this.#router.query<Row>(session, sql, params, route);
@@ -178,7 +205,40 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     await this.connect();
     if (this.#follower.paused) this.#follower.resume();
     const timeout = options?.timeout ?? this.#options.acquireTimeout;
-    return this.#router.acquire(this.#sessions.for(options?.readPreference), timeout, options?.signal, options?.readPreference, options?.prefer);
+    const target = options?.routeKey === undefined ? undefined : this.#keyedTarget(options.routeKey, options.routeTier, 'leader');
+    return this.#router.acquire(this.#sessions.for(options?.readPreference), timeout, options?.signal, options?.readPreference, options?.prefer, target);
+  }
+
+  /**
+   * The instance a write with this sharding key would go to now: the leader of the replicaset owning the
+   * key's bucket, or (when leaders are unknown: no READ on `_pico_replicaset`) its first healthy member.
+   * `undefined` when the bucket map is not loaded (no discovery, Picodata before 25.5.1, not read yet), the
+   * tier is unknown, or the owner has no healthy instance, in which case the write is routed as without a key.
+   *
+   * @example
+   * ```ts
+   * pool.ownerOf([42, 'eu'])?.name           // 'default_2_1'
+   * pool.ownerOf(7, { tier: 'storage' })      // another tier's owner
+   * ```
+   */
+  ownerOf(key: readonly KeyPart[] | KeyPart, options?: OwnerOfOptions): InstanceRef | undefined {
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new ConfigError('options', `ownerOf() takes { tier } or nothing, got ${describe(options)}`);
+    }
+    const tier = options?.tier;
+    if (tier !== undefined && (typeof tier !== 'string' || tier === '')) throw new ConfigError('tier', `must be a tier name, got ${describe(tier)}`);
+    const target = this.#buckets.target(routeKeyHash('key', key), tier, 'leader');
+    if (target === null) return undefined;
+    return restrictToTarget(this.#membership.healthy(), target)?.[0]?.ref;
+  }
+
+  /**
+   * Where a keyed statement goes: this is the one entry point of keyed routing (the `routeKey`/`routeTier`
+   * options, given by the caller or computed from Picodata's query metadata). Throws a ConfigError for a
+   * key that cannot be hashed.
+   */
+  #keyedTarget(key: unknown, tier: string | undefined, access: KeyedAccess): RouteTarget | null {
+    return this.#buckets.target(routeKeyHash('routeKey', key), tier, access);
   }
 
   /**
@@ -203,7 +263,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
 
   /** A snapshot of connection counts and counters, in total and per instance. */
   stats(): ClusterStats {
-    return clusterStats(this.#membership.list());
+    return clusterStats(this.#membership.list(), this.#router.keyed);
   }
 
   /** Reads the cluster's topology now (with discovery on) and applies what changed. */
@@ -249,5 +309,13 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
   #stopBackground(): void {
     this.#follower.stop();
     this.#health.stop();
+    this.#buckets.stop();
   }
+}
+
+/** Which members of the owner a keyed statement may use: reads honour `readPreference`, writes take the leader. */
+function keyedAccess(sql: string, options: ClusterQueryOptions): KeyedAccess {
+  const preference = options.readPreference;
+  if (preference === undefined || preference === 'leader') return 'leader';
+  return (options.readOnly ?? isReadOnlySql(sql)) ? preference : 'leader';
 }

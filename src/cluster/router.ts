@@ -11,6 +11,8 @@
 import type { BalanceContext, ConnectionStrategy, InstanceInfo, NodeStrategy } from '../balance/instance-info.js';
 import { snapshotInstance } from '../balance/instance-snapshot.js';
 import { preferLocality, type Locality } from '../balance/locality.js';
+import { restrictToTarget, type RouteTarget } from '../balance/keyed-routing.js';
+import { isStaleRouteError } from '../routing/stale-route-error.js';
 import { runConnectionStrategy, runNodeStrategy } from '../balance/run-strategy.js';
 import type { ReadPreference } from '../config/picodata-options.js';
 import { ConnectionError, OutcomeUnknownError, TimeoutError } from '../errors.js';
@@ -68,6 +70,8 @@ export interface RouterOptions<M extends RoutableMember> {
   /** A deadline passed on this instance: not a fault by itself, but worth a health check. */
   instanceSuspect(member: M): void;
   retried(event: RetryEvent): void;
+  /** An attempt failed with an error saying the bucket map is stale (see `isStaleRouteError`). */
+  routeStale?(error: unknown): void;
 }
 
 /** Per-statement routing input. */
@@ -78,6 +82,19 @@ export interface StatementRoute extends QueryOptions {
   readonly readPreference?: ReadPreference;
   /** Instances to prefer while any of them is healthy; default the pool's `prefer`. */
   readonly prefer?: Locality;
+  /**
+   * A keyed statement (`routeKey`): the owner's instances to use while one is healthy, or `null` when the
+   * owner is unknown (routed as without a key, counted as a fallback). Absent for a statement without a key.
+   */
+  readonly target?: RouteTarget | null;
+}
+
+/** Keyed statements counted by where they were served (see `ClusterStats.keyed`). */
+export interface KeyedCounts {
+  /** Served by the owner on the first attempt. */
+  owner: number;
+  /** Owner unknown or unhealthy, or the owner's attempt failed over. */
+  fallback: number;
 }
 
 const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
@@ -87,13 +104,27 @@ const MAX_DROPPED_SESSIONS = 10;
 
 export class Router<M extends RoutableMember> {
   readonly #o: RouterOptions<M>;
+  /** Keyed statements by where they were served. */
+  readonly keyed: KeyedCounts = { owner: 0, fallback: 0 };
 
   constructor(options: RouterOptions<M>) {
     this.#o = options;
   }
 
   /** Runs one statement on a shared connection, retrying elsewhere when the policy allows. */
-  async query<Row>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute): Promise<QueryResult<Row>> {
+  query<Row>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute): Promise<QueryResult<Row>> {
+    if (route.target === undefined) return this.#query<Row>(session, sql, params, route, undefined);
+    const served = { onOwner: false };
+    return this.#query<Row>(session, sql, params, route, served).finally(() => {
+      if (served.onOwner) this.keyed.owner++;
+      else this.keyed.fallback++;
+    });
+  }
+
+  /** `served.onOwner` ends true when the statement was served on the owner at its first attempt. */
+  async #query<Row>(
+    session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, served: { onOwner: boolean } | undefined,
+  ): Promise<QueryResult<Row>> {
     const o = this.#o;
     const clock = o.clock;
     const timeout = route.timeout;
@@ -103,7 +134,8 @@ export class Router<M extends RoutableMember> {
     for (let attempt = 1; ; attempt++) {
       const remaining = timeout === undefined ? undefined : timeout - (clock.now() - started);
       const ctx: BalanceContext = { sql, readPreference: route.readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
-      const { member, handle } = this.#pick(session, ctx, true, route.prefer ?? o.prefer);
+      const { member, handle, onTarget } = this.#pick(session, ctx, true, route.prefer ?? o.prefer, route.target);
+      if (served !== undefined) served.onOwner = onTarget && exclude === undefined;
       const options: QueryOptions = remaining === undefined ? route : { ...route, timeout: Math.max(1, remaining) };
       const t0 = clock.now();
       const run = member.running.start(t0);
@@ -117,6 +149,7 @@ export class Router<M extends RoutableMember> {
         member.served++;
         return result;
       } catch (error) {
+        if (o.routeStale !== undefined && isStaleRouteError(error)) o.routeStale(error);
         const readOnly = route.readOnly ?? isReadOnlySql(sql);
         if (isDroppedSession(error) || (error instanceof TimeoutError && error.mayHaveReachedServer)) o.instanceSuspect(member);
         if (isDroppedSession(error) && (!error.mayHaveReachedServer || readOnly || route.idempotent === true)) {
@@ -156,6 +189,7 @@ export class Router<M extends RoutableMember> {
    */
   async acquire(
     session: string, timeout: number, signal: AbortSignal | undefined, readPreference: ReadPreference | undefined, prefer?: Locality,
+    target?: RouteTarget | null,
   ): Promise<PoolConnection> {
     const o = this.#o;
     const clock = o.clock;
@@ -164,7 +198,7 @@ export class Router<M extends RoutableMember> {
     for (let attempt = 1; ; attempt++) {
       const remaining = timeout - (clock.now() - started);
       const ctx: BalanceContext = { readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
-      const { member, handle } = this.#pick(session, ctx, false, prefer ?? o.prefer);
+      const { member, handle } = this.#pick(session, ctx, false, prefer ?? o.prefer, target);
       const run = member.running.start(clock.now());
       try {
         const conn = (handle === undefined ? undefined : o.io.acquireOn(member, session, handle))
@@ -196,17 +230,22 @@ export class Router<M extends RoutableMember> {
   /**
    * The instance (and, with a connection-level strategy, the connection) for the next attempt. Members
    * already tried are avoided while others remain; with none healthy, fails fast with each one's reason.
+   * A keyed statement's `target` (the owner's healthy instances) wins over the locality preference.
    */
-  #pick(session: string, ctx: BalanceContext, shared: boolean, prefer: Locality | undefined): { member: M; handle: ConnectionHandle | undefined } {
+  #pick(
+    session: string, ctx: BalanceContext, shared: boolean, prefer: Locality | undefined, target: RouteTarget | null | undefined,
+  ): { member: M; handle: ConnectionHandle | undefined; onTarget: boolean } {
     const healthy = this.#candidates(ctx.exclude);
     if (healthy.length === 0) throw this.#o.noInstance();
-    const candidates = preferLocality(healthy, prefer);
+    const owners = target == null ? undefined : restrictToTarget(healthy, target);
+    const onTarget = owners !== undefined;
+    const candidates = owners ?? preferLocality(healthy, prefer);
     if (this.#o.connectionStrategy !== undefined) {
       const picked = this.#pickConnection(candidates, session, shared);
-      if (picked !== undefined) return picked;
+      if (picked !== undefined) return { ...picked, onTarget };
       // No connection is open yet (or none has room): place by the default node strategy; the pool opens one.
     }
-    return { member: this.#pickMember(candidates, ctx), handle: undefined };
+    return { member: this.#pickMember(candidates, ctx), handle: undefined, onTarget };
   }
 
   #pickMember(candidates: readonly M[], ctx: BalanceContext): M {

@@ -9,7 +9,7 @@ import type { DsnHost } from '../config/parse-dsn.js';
 import { AuthenticationError, ConnectionError, NoInstanceAvailableError } from '../errors.js';
 import { classifyFailure } from '../failover/failure-class.js';
 import { Connection } from '../protocol/connection.js';
-import { discoverInstances, type DiscoveryResult } from '../topology/discover.js';
+import { discoverInstances, type DiscoveredInstance, type DiscoveryResult } from '../topology/discover.js';
 import { MAX_TIMER_MS } from '../config/validate.js';
 import { RefreshSchedule, type RefreshOutcome } from '../topology/refresh-schedule.js';
 import type { AuthLatch } from './auth-latch.js';
@@ -34,6 +34,11 @@ export interface TopologyFollowerOptions {
   changed(change: MembershipChange): void;
   refreshed(change: TopologyChange): void;
   isClosing(): boolean;
+  /**
+   * The instances were read (after bootstrap, once an instance is usable, in the background; and on each
+   * refresh, awaited): load what depends on them, such as the bucket map. `selfUuid` is the seed's, at bootstrap.
+   */
+  topologyRead?(instances: readonly DiscoveredInstance[], selfUuid: string | undefined): Promise<void>;
 }
 
 interface Discovered {
@@ -98,6 +103,8 @@ export class TopologyFollower {
       ),
     })));
     if (this.#discovered !== undefined) this.schedule('unchanged');
+    // In the background: the bucket map is an optimisation, connect() must not wait for it.
+    if (boot !== undefined) void o.topologyRead?.(boot.result.instances, boot.result.selfUuid);
   }
 
   /** Reads the topology now (single-flight) and applies what changed. No-op without discovery. */
@@ -261,6 +268,8 @@ export class TopologyFollower {
         },
       );
     }
+    await o.topologyRead?.(result.instances, undefined);
+    if (o.isClosing()) return;
     o.refreshed({ added: change.added.map((m) => m.ref), removed: change.removed.map((m) => m.ref) });
     this.schedule(change.added.length + change.removed.length > 0 ? 'changed' : 'unchanged');
   }

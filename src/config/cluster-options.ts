@@ -22,6 +22,8 @@ export interface Logger {
   warn(message: string): void;
   /** Accepted for loggers that have it; picots does not call it today. */
   info?(message: string): void;
+  /** Notes for troubleshooting only (e.g. replicaset leaders are unknown, so keyed routing saves one hop less). */
+  debug?(message: string): void;
 }
 
 /**

@@ -283,3 +283,78 @@ test('a connection-level strategy picks the connection; with none open, the node
   assert.equal(ran.length, 2);
   assert.match(ran[1]!, /^any:/);
 });
+
+test('keyed: the owner serves every keyed statement while healthy; counted as owner', async () => {
+  const [a, b, c] = [new FakeMember('a'), new FakeMember('b'), new FakeMember('c')];
+  const { router } = setup([a, b, c]);
+  const target = { replicasetUuid: 'rs', primary: ['b'], secondary: [] };
+  for (let i = 0; i < 10; i++) assert.deepEqual((await router.query('', 'INSERT INTO t VALUES (1)', [], { target })).rows, [{ by: 'b' }]);
+  assert.equal(b.calls, 10);
+  assert.deepEqual(router.keyed, { owner: 10, fallback: 0 });
+  // Without a key: round-robin over all, not counted.
+  await router.query('', 'SELECT 1', [], {});
+  await router.query('', 'SELECT 1', [], {});
+  assert.deepEqual(router.keyed, { owner: 10, fallback: 0 });
+  assert.ok(a.calls + c.calls >= 1);
+});
+
+test('keyed: an unknown owner (null) or an unhealthy one routes as without a key, counted as fallback', async () => {
+  const [a, b] = [new FakeMember('a'), new FakeMember('b')];
+  const { router } = setup([a, b]);
+  await router.query('', 'SELECT 1', [], { target: null });
+  await router.query('', 'SELECT 1', [], { target: { replicasetUuid: 'rs', primary: ['gone'], secondary: [] } });
+  assert.equal(a.calls + b.calls, 2);
+  assert.deepEqual(router.keyed, { owner: 0, fallback: 2 });
+});
+
+test('keyed: the owner dies mid-read: the read fails over (no error), counted as fallback; a failed write went to the owner', async () => {
+  const [a, b, c] = [new FakeMember('a'), new FakeMember('b'), new FakeMember('c')];
+  b.outcomes = [lost()];
+  const { router, failed } = setup([a, b, c]);
+  const target = { replicasetUuid: 'rs', primary: ['b'], secondary: [] };
+  const r = await router.query('', 'SELECT * FROM t WHERE id = $1', [1], { target });
+  assert.notEqual((r.rows[0] as { by: string }).by, 'b');
+  assert.deepEqual(failed.map(([k]) => k), ['b']);
+  assert.deepEqual(router.keyed, { owner: 0, fallback: 1 });
+  // b is out of the healthy list now: the next keyed statements go elsewhere, as without a key.
+  await router.query('', 'SELECT * FROM t WHERE id = $1', [1], { target });
+  assert.deepEqual(router.keyed, { owner: 0, fallback: 2 });
+
+  const [d, e] = [new FakeMember('d'), new FakeMember('e')];
+  d.outcomes = [lost()];
+  const w = setup([d, e]);
+  await assert.rejects(w.router.query('', 'UPDATE t SET a = 1', [], { target: { replicasetUuid: 'rs', primary: ['d'], secondary: [] } }), OutcomeUnknownError);
+  assert.equal(e.calls, 0, 'the failover rules apply unchanged: the write is not repeated');
+  assert.deepEqual(w.router.keyed, { owner: 1, fallback: 0 }, 'it went to the owner (and failed there)');
+});
+
+test('keyed: a read that prefers replicas goes to the secondary list (the leader) when no replica is healthy', async () => {
+  const [a, b, c] = [new FakeMember('a'), new FakeMember('b'), new FakeMember('c')];
+  const { router } = setup([a, c]);
+  const target = { replicasetUuid: 'rs', primary: ['b'], secondary: ['c'] };
+  assert.deepEqual((await router.query('', 'SELECT 1', [], { target })).rows, [{ by: 'c' }]);
+  assert.equal(b.calls + a.calls, 0);
+  assert.deepEqual(router.keyed, { owner: 1, fallback: 0 });
+});
+
+test('keyed: a stale-map error is reported (once per failed attempt), and the read goes on elsewhere', async () => {
+  const [a, b] = [new FakeMember('a'), new FakeMember('b')];
+  b.outcomes = [new ServerError('XX000', 'Bucket 17 cannot be found. Is rebalancing in progress?')];
+  const stale: unknown[] = [];
+  const { router } = setup([a, b], { routeStale: (e) => stale.push(e) });
+  const r = await router.query('', 'SELECT 1', [], { target: { replicasetUuid: 'rs', primary: ['b'], secondary: [] } });
+  assert.deepEqual(r.rows, [{ by: 'a' }]);
+  assert.equal(stale.length, 1);
+  b.outcomes = [new ServerError('XX000', 'Duplicate key exists in unique index "pk"')];
+  await assert.rejects(router.query('', 'INSERT INTO t VALUES (1)', [], { target: { replicasetUuid: 'rs', primary: ['b'], secondary: [] } }));
+  assert.equal(stale.length, 1, 'other errors are not stale-map errors');
+});
+
+test('keyed: acquire() leases on the owner', async () => {
+  const [a, b, c] = [new FakeMember('a'), new FakeMember('b'), new FakeMember('c')];
+  const { router } = setup([a, b, c]);
+  for (let i = 0; i < 3; i++) {
+    const conn = await router.acquire('', 1000, undefined, undefined, undefined, { replicasetUuid: 'rs', primary: ['c'], secondary: [] });
+    assert.equal(conn.instance.name, 'c');
+  }
+});
