@@ -185,7 +185,7 @@ export class InstanceConnections extends QueryMethods {
   }
 
   async #openConnection(signal: AbortSignal): Promise<Connection> {
-    const conn = await this.#authLatch.login(() => Connection.connect({ ...this.#connectionOptions, signal }), this.instance.address);
+    const conn = await this.#authLatch.login(() => Connection.connect({ ...this.#connectionOptions, signal }, this.instance), this.instance.address);
     this.#ids.set(conn, nextConnectionId());
     // A connection that dies while idle (server restart, network cut) leaves the pool at once; nothing is
     // thrown: the pool simply opens another when one is needed.

@@ -80,6 +80,14 @@ export interface StatementRoute extends QueryOptions {
   readonly prefer?: Locality;
 }
 
+/**
+ * Where a traced call learns how it goes: the router reports each attempt's instance as it places it.
+ * Passed only when someone subscribes to a tracing channel; otherwise `undefined`, and nothing is called.
+ */
+export interface RouteProgress<M> {
+  placed(member: M): void;
+}
+
 const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
 
 /** Dropped sessions one statement may ride out (each costs a new connection, so this is bounded). */
@@ -93,7 +101,7 @@ export class Router<M extends RoutableMember> {
   }
 
   /** Runs one statement on a shared connection, retrying elsewhere when the policy allows. */
-  async query<Row>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute): Promise<QueryResult<Row>> {
+  async query<Row>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, progress?: RouteProgress<M>): Promise<QueryResult<Row>> {
     const o = this.#o;
     const clock = o.clock;
     const timeout = route.timeout;
@@ -104,6 +112,7 @@ export class Router<M extends RoutableMember> {
       const remaining = timeout === undefined ? undefined : timeout - (clock.now() - started);
       const ctx: BalanceContext = { sql, readPreference: route.readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
       const { member, handle } = this.#pick(session, ctx, true, route.prefer ?? o.prefer);
+      progress?.placed(member);
       const options: QueryOptions = remaining === undefined ? route : { ...route, timeout: Math.max(1, remaining) };
       const t0 = clock.now();
       const run = member.running.start(t0);
@@ -156,6 +165,7 @@ export class Router<M extends RoutableMember> {
    */
   async acquire(
     session: string, timeout: number, signal: AbortSignal | undefined, readPreference: ReadPreference | undefined, prefer?: Locality,
+    progress?: RouteProgress<M>,
   ): Promise<PoolConnection> {
     const o = this.#o;
     const clock = o.clock;
@@ -165,6 +175,7 @@ export class Router<M extends RoutableMember> {
       const remaining = timeout - (clock.now() - started);
       const ctx: BalanceContext = { readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
       const { member, handle } = this.#pick(session, ctx, false, prefer ?? o.prefer);
+      progress?.placed(member);
       const run = member.running.start(clock.now());
       try {
         const conn = (handle === undefined ? undefined : o.io.acquireOn(member, session, handle))
