@@ -12,6 +12,7 @@
  *   start: (ctx) => console.log('start', ctx.operation),
  *   asyncEnd: (ctx) => console.log('done', ctx.instance?.name, ctx.rowCount),
  *   error: (ctx) => console.log('failed', ctx.error),
+ *   end: () => {}, asyncStart: () => {},
  * });
  * ```
  */
