@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { test } from 'node:test';
-import { AuthenticationError, Connection, ConnectionError, Pool, TRACING_CHANNELS, type ConnectTraceContext } from '../../src/index.js';
+import { AuthenticationError, Connection, ConnectionError, Pool, TimeoutError, TRACING_CHANNELS, type ConnectTraceContext } from '../../src/index.js';
+import { int32, message } from '../helpers/backend-messages.js';
 import { parseDsn } from '../../src/config/parse-dsn.js';
 import { useStandIn } from '../helpers/stand-in.js';
 import { eventsOf, recordTracing, secretsIn } from './record-channels.js';
@@ -103,4 +105,41 @@ test('connections the pool opens name their instance; the seed connection of dis
     assert.equal(c.phase, 'done');
   }
   assert.ok(contexts.some((c) => c.instance === undefined), 'the seed connection of discovery has no instance yet');
+});
+
+test('a server that accepts the login and never sends ReadyForQuery (an instance not yet Online) fails in the ready phase', { timeout: 30_000 }, async () => {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    // Whatever the StartupMessage says: AuthenticationOk, then silence.
+    socket.once('data', () => socket.write(message('R', int32(0))));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  try {
+    const [ctx] = await traced(() => assert.rejects(Connection.connect({ host: '127.0.0.1', port, user: 'app', ssl: 'disable', connectTimeout: 300 }), TimeoutError));
+    assert.equal(ctx!.phase, 'ready');
+    assert.ok(ctx!.error instanceof TimeoutError);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('a server that agrees to TLS and then hangs up fails in the tls phase', { timeout: 30_000 }, async () => {
+  const server = net.createServer((socket) => {
+    // 'S' to the SSLRequest, then the connection ends before any TLS handshake.
+    socket.once('data', () => socket.end('S'));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  try {
+    const [ctx] = await traced(() => assert.rejects(Connection.connect({ host: '127.0.0.1', port, user: 'app', ssl: 'require', connectTimeout: 5_000 }), ConnectionError));
+    assert.equal(ctx!.phase, 'tls');
+    assert.equal(ctx!.tls, true);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
