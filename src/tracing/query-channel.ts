@@ -6,8 +6,9 @@ import type { TraceAnswer, TraceTarget } from './trace-fields.js';
 
 /**
  * The context object of the `picots:query` tracing channel: one per statement call on the cluster pool
- * (`query`, `execute`, `fetch`, `fetchrow`, `fetchval`, and each statement of `executemany`), the same
- * object on `start`, `end`, `asyncStart`, `asyncEnd` and `error`. Subscribers may add their own fields
+ * (`query`, `execute`, `fetch`, `fetchrow`, `fetchval`, and each statement of `executemany`), retries
+ * included, and per statement on a connection from `acquire()`; the same object on `start`, `end`,
+ * `asyncStart`, `asyncEnd` and `error`. Subscribers may add their own fields
  * (a span, a start time) to it.
  */
 export interface QueryTraceContext extends TraceTarget, TraceAnswer {

@@ -142,3 +142,33 @@ test('picots:pool:acquire: the leased connection and its instance; a failed acqu
     assert.deepEqual(secretsIn(trace.records.map((r) => r.ctx), [password, dsn]), []);
   });
 });
+
+test('statements on an acquired connection are traced too: one attempt, on that connection\'s instance', async () => {
+  await withPool(async (pool) => {
+    const conn = await pool.acquire();
+    const trace = recordTracing<QueryTraceContext>(TRACING_CHANNELS.query);
+    try {
+      const params = [7];
+      const uuid = await conn.fetchval<string>('SELECT pico_instance_uuid() WHERE $1::int8 = 7', params);
+      const ctx = trace.records[0]!.ctx;
+      assert.deepEqual(eventsOf(trace.records, ctx), ['start', 'end', 'asyncStart', 'asyncEnd']);
+      assert.equal(ctx.params, params);
+      assert.equal(ctx.operation, 'SELECT');
+      assert.equal(ctx.user, user);
+      assert.equal(ctx.database, standIn.databases.current);
+      assert.equal(ctx.attempts, 1);
+      assert.equal(ctx.instance, conn.instance);
+      assert.equal(ctx.instance.uuid, uuid);
+      assert.equal(`${ctx.serverAddress}:${ctx.serverPort}`, conn.instance.address);
+      assert.equal(ctx.rowCount, 1);
+      await assert.rejects(conn.execute('DROP TABLE no_such_table_for_tracing'), ServerError);
+      const failed = trace.records.at(-1)!.ctx;
+      assert.equal((failed.error as ServerError).code, '42P01');
+      assert.equal(failed.operation, 'DROP');
+      assert.deepEqual(secretsIn(trace.records.map((r) => r.ctx), [password, dsn]), []);
+    } finally {
+      trace.stop();
+      conn.release();
+    }
+  });
+});
