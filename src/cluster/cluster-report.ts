@@ -29,13 +29,13 @@ export class ClusterReport {
   quarantined(instance: InstanceRef, error: Error): void {
     this.#events.emit('instanceQuarantined', instance, error);
     if (quarantineChannel.hasSubscribers) quarantineChannel.publish({ instance, error });
-    this.#log.warn({ code: 'INSTANCE_QUARANTINED', instance, err: error }, `instance ${describe(instance)} is out of rotation: ${error.message}; it is probed in the background`);
+    this.#log.warn({ code: 'INSTANCE_QUARANTINED', instance, err: error }, `instance ${describeInstance(instance)} is out of rotation: ${error.message}; it is probed in the background`);
   }
 
   recovered(instance: InstanceRef): void {
     this.#events.emit('instanceRecovered', instance);
     if (recoverChannel.hasSubscribers) recoverChannel.publish({ instance });
-    this.#log.info({ code: 'INSTANCE_RECOVERED', instance }, `instance ${describe(instance)} answered a probe and is back in rotation`);
+    this.#log.info({ code: 'INSTANCE_RECOVERED', instance }, `instance ${describeInstance(instance)} answered a probe and is back in rotation`);
   }
 
   /** The instances in rotation changed (at connect, or on a refresh). */
@@ -43,11 +43,11 @@ export class ClusterReport {
     if (added.length === 0 && removed.length === 0) return;
     for (const instance of added) {
       this.#events.emit('instanceAdded', instance);
-      this.#log.info({ code: 'INSTANCE_ADDED', instance }, `instance ${describe(instance)} joined the rotation`);
+      this.#log.info({ code: 'INSTANCE_ADDED', instance }, `instance ${describeInstance(instance)} joined the rotation`);
     }
     for (const instance of removed) {
       this.#events.emit('instanceRemoved', instance);
-      this.#log.info({ code: 'INSTANCE_REMOVED', instance }, `instance ${describe(instance)} left the rotation; its connections drain`);
+      this.#log.info({ code: 'INSTANCE_REMOVED', instance }, `instance ${describeInstance(instance)} left the rotation; its connections drain`);
     }
     if (topologyChannel.hasSubscribers) topologyChannel.publish({ added, removed } satisfies TopologyChange);
   }
@@ -62,13 +62,13 @@ export class ClusterReport {
     if (this.#log.debugEnabled) {
       this.#log.debug(
         { code: 'RETRY', instance: event.instance, err: event.error, attempt: event.attempt },
-        `attempt ${event.attempt} failed on instance ${describe(event.instance)}; running it again on another instance: ${event.reason}`,
+        `attempt ${event.attempt} failed on instance ${describeInstance(event.instance)}; running it again on another instance: ${event.reason}`,
       );
     }
   }
 }
 
 /** `i2 (127.0.0.2:4327)`, or the address alone when it is all that is known (a seed without discovery). */
-export function describe(instance: InstanceRef): string {
+export function describeInstance(instance: InstanceRef): string {
   return instance.name === undefined || instance.name === instance.address ? instance.address : `${instance.name} (${instance.address})`;
 }
