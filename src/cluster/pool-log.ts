@@ -17,11 +17,13 @@ export class PoolLog {
   }
 
   warn(fields: LogFields, message: string): void {
-    this.#logger?.warn(fields, message);
+    const logger = this.#logger;
+    if (logger !== undefined) call(() => logger.warn(fields, message));
   }
 
   info(fields: LogFields, message: string): void {
-    this.#logger?.info?.(fields, message);
+    const info = this.#logger?.info;
+    if (info !== undefined) call(() => info.call(this.#logger, fields, message));
   }
 
   /** Whether a debug line would go anywhere: check it before building one. */
@@ -31,7 +33,20 @@ export class PoolLog {
 
   debug(fields: LogFields, message: string): void {
     const logger = this.#logger;
-    if (logger?.debug !== undefined) logger.debug(fields, message);
+    const debug = logger?.debug;
+    if (debug !== undefined) call(() => debug.call(logger, fields, message));
     else if (nodeDebug.enabled) nodeDebug('%s %o', message, fields);
+  }
+}
+
+/**
+ * A logger is the user's code, called from inside the router and the health monitor: one that throws loses
+ * its line, never a statement, a probe or the process.
+ */
+function call(log: () => void): void {
+  try {
+    log();
+  } catch {
+    // Nowhere better to report it: the logger is where reports go.
   }
 }

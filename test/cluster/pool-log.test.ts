@@ -46,3 +46,33 @@ test('console fits the logger option, and a logger that is not one is refused by
   assert.throws(() => new Pool({ dsn: 'postgresql://app:Secret123@127.0.0.1:1/db', logger: { warn: 1 } as never }), (e: unknown) => e instanceof ConfigError && /warn\(fields, message\)/.test(e.message));
   assert.throws(() => new Pool({ dsn: 'postgresql://app:Secret123@127.0.0.1:1/db', logger: { warn() {}, info: 'yes' } as never }), (e: unknown) => e instanceof ConfigError && /logger\.info/.test(e.message));
 });
+
+test('a logger that throws loses its line and nothing else', () => {
+  const boom = (): never => {
+    throw new Error('logger down');
+  };
+  const log = new PoolLog({ warn: boom, info: boom, debug: boom });
+  log.warn({ code: 'A' }, 'a');
+  log.info({ code: 'B' }, 'b');
+  log.debug({ code: 'C' }, 'c');
+});
+
+test('info and debug are called on the logger, as pino\'s methods need', () => {
+  const seen: unknown[] = [];
+  const logger = {
+    warn(this: unknown) {
+      seen.push(this);
+    },
+    info(this: unknown) {
+      seen.push(this);
+    },
+    debug(this: unknown) {
+      seen.push(this);
+    },
+  };
+  const log = new PoolLog(logger);
+  log.warn({ code: 'A' }, 'a');
+  log.info({ code: 'B' }, 'b');
+  log.debug({ code: 'C' }, 'c');
+  assert.deepEqual(seen, [logger, logger, logger]);
+});
