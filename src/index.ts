@@ -24,7 +24,7 @@ export { redactDsn } from './config/redact-dsn.js';
 export { Pool } from './cluster/pool.js';
 export type { ClusterQueryOptions, ClusterAcquireOptions, OwnerOfOptions } from './cluster/cluster-query-options.js';
 export { Client, type ClientOptions } from './cluster/client.js';
-export type { PoolOptions, Logger } from './config/cluster-options.js';
+export type { PoolOptions, Logger, LogFields } from './config/cluster-options.js';
 export type { ClusterEvents, PicotsWarning, RetryEvent, TopologyChange } from './cluster/cluster-events.js';
 export type { ClusterStats, InstanceStats, InstanceStatus } from './cluster/cluster-stats.js';
 export type { ConnectionHandle } from './cluster/connection-handle.js';
@@ -51,4 +51,10 @@ export { isStaleRouteError } from './routing/stale-route-error.js';
 export {
   BucketRanges, BucketMapFormatError, bucketRangesSql, parseBucketRanges, parseReplicasets, REPLICASETS_SQL, type BucketRange, type ReplicasetLeader,
 } from './topology/bucket-map.js';
+export { TRACING_CHANNELS, DB_SYSTEM_NAME } from './tracing/channel-names.js';
+export type { TraceTarget, TraceAnswer } from './tracing/trace-fields.js';
+export type { QueryTraceContext } from './tracing/query-channel.js';
+export type { AcquireTraceContext } from './tracing/acquire-channel.js';
+export type { ConnectTraceContext, ConnectPhase } from './tracing/connect-channel.js';
+export type { QuarantineMessage, RecoverMessage } from './tracing/event-channels.js';
 export * from './errors.js';

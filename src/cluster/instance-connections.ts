@@ -15,6 +15,10 @@ import { AuthLatch } from './auth-latch.js';
 import { connectionHandle, nextConnectionId, type ConnectionHandle } from './connection-handle.js';
 import type { InstanceRef } from './instance-ref.js';
 import { PoolConnection } from './pool-connection.js';
+import type { PoolTraceTarget, TracedMember } from '../tracing/pool-call-trace.js';
+
+/** Picodata's pgproto port, which a connection uses when none is given. */
+const DEFAULT_PORT = 4327;
 
 /** Options of the connections to one instance, without the per-connect signal. */
 export type InstanceConnectionOptions = Omit<ConnectionOptions, 'signal'>;
@@ -53,11 +57,14 @@ export class InstanceConnections extends QueryMethods {
   readonly #ids = new WeakMap<Connection, number>();
   /** The connection behind each handle given out: a handle is inert data, only this object can use it. */
   readonly #byHandle = new WeakMap<ConnectionHandle, Connection>();
+  /** What `picots:query` reports for statements on this instance's acquired connections. */
+  readonly #trace: PoolTraceTarget & TracedMember;
 
   constructor(instance: InstanceRef, connectionOptions: InstanceConnectionOptions, settings: InstancePoolSettings, authLatch: AuthLatch = new AuthLatch()) {
     super();
     this.instance = instance;
     this.#connectionOptions = connectionOptions;
+    this.#trace = Object.freeze({ ref: instance, host: connectionOptions.host, port: connectionOptions.port ?? DEFAULT_PORT, user: connectionOptions.user, database: connectionOptions.database });
     this.#authLatch = authLatch;
     this.#pool = new ResourcePool<Connection>({
       ...settings,
@@ -104,7 +111,7 @@ export class InstanceConnections extends QueryMethods {
   /** Takes a connection for exclusive use. Release it with `conn.release()` or `await using`. */
   async acquire(options?: AcquireConnectionOptions): Promise<PoolConnection> {
     const lease = await this.#pool.acquire({ timeout: options?.timeout, signal: options?.signal });
-    return new PoolConnection(lease, this.instance);
+    return new PoolConnection(lease, this.instance, this.#trace);
   }
 
   /**
@@ -138,7 +145,7 @@ export class InstanceConnections extends QueryMethods {
   acquireOn(handle: ConnectionHandle): PoolConnection | undefined {
     const conn = this.#byHandle.get(handle);
     const lease = conn === undefined ? undefined : this.#pool.tryAcquire(conn);
-    return lease === undefined ? undefined : new PoolConnection(lease, this.instance);
+    return lease === undefined ? undefined : new PoolConnection(lease, this.instance, this.#trace);
   }
 
   /** Connections with no lease right now. */
@@ -186,7 +193,7 @@ export class InstanceConnections extends QueryMethods {
   }
 
   async #openConnection(signal: AbortSignal): Promise<Connection> {
-    const conn = await this.#authLatch.login(() => Connection.connect({ ...this.#connectionOptions, signal }), this.instance.address);
+    const conn = await this.#authLatch.login(() => Connection.connect({ ...this.#connectionOptions, signal }, this.instance), this.instance.address);
     this.#ids.set(conn, nextConnectionId());
     // A connection that dies while idle (server restart, network cut) leaves the pool at once; nothing is
     // thrown: the pool simply opens another when one is needed.

@@ -4,6 +4,8 @@ import type { Connection } from '../protocol/connection.js';
 import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
 import type { Lease } from '../resource-pool/lease.js';
 import type { InstanceRef } from './instance-ref.js';
+import { queryChannel } from '../tracing/query-channel.js';
+import { traceQuery, type PoolTraceTarget, type TracedMember } from '../tracing/pool-call-trace.js';
 
 /**
  * A connection held exclusively after `acquire()`: every query on it runs on the same session (and so the
@@ -19,15 +21,19 @@ import type { InstanceRef } from './instance-ref.js';
 export class PoolConnection extends QueryMethods {
   /** The exclusive lease on the connection; undefined once released or destroyed. */
   #lease: Lease<Connection> | undefined;
+  /** Who this connection talks to, for `picots:query`: made once per instance, shared by its connections. */
+  readonly #trace: (PoolTraceTarget & TracedMember) | undefined;
 
   /** @internal Made by the pool's `acquire()`. */
   constructor(
     lease: Lease<Connection>,
     /** The instance this connection belongs to. */
     readonly instance: InstanceRef,
+    trace?: PoolTraceTarget & TracedMember,
   ) {
     super();
     this.#lease = lease;
+    this.#trace = trace;
   }
 
   /** True until `release()` or `destroy()`. */
@@ -43,6 +49,14 @@ export class PoolConnection extends QueryMethods {
   query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
     const lease = this.#lease;
     if (lease === undefined) return Promise.reject(released());
+    const trace = this.#trace;
+    // Without a subscriber, tracing costs this one check.
+    if (trace !== undefined && queryChannel.hasSubscribers) {
+      return traceQuery<Row>(trace, sql, params, options, (progress) => {
+        progress.placed(trace);
+        return lease.resource.query<Row>(sql, params, options);
+      });
+    }
     return lease.resource.query<Row>(sql, params, options);
   }
 

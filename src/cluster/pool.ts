@@ -19,7 +19,7 @@ import type { Member } from './member.js';
 import { Membership } from './membership.js';
 import { PoolConnection } from './pool-connection.js';
 import { memberIo } from './member-io.js';
-import { Router, type StatementRoute } from './router.js';
+import { Router, type RouteProgress, type StatementRoute } from './router.js';
 import { SessionOptions } from './session-options.js';
 import { TopologyFollower } from './topology-follower.js';
 import { AutoRoute } from './auto-route.js';
@@ -30,6 +30,11 @@ import type { KeyPart } from '../routing/key-part.js';
 import type { InstanceRef } from './instance-ref.js';
 import { routeKeyHash, type OwnerOfOptions } from './cluster-query-options.js';
 import { describe } from '../config/validate.js';
+import { ClusterReport } from './cluster-report.js';
+import { PoolLog } from './pool-log.js';
+import { queryChannel } from '../tracing/query-channel.js';
+import { acquireChannel } from '../tracing/acquire-channel.js';
+import { traceAcquire, traceQuery, type PoolTraceTarget } from '../tracing/pool-call-trace.js';
 
 /**
  * A pool of connections to a Picodata cluster: it finds the instances (with `enableDiscovery`), keeps
@@ -42,6 +47,8 @@ import { describe } from '../config/validate.js';
  * - `acquire()` hands out one session for exclusive use.
  * - `maxSize` is the total over all instances, spread evenly (`maxSizePerInstance` caps one instance).
  * - Events are typed by {@link ClusterEvents}; none needs a listener (there is no `error` event).
+ * - Statements, `acquire()` and connects are traced through `node:diagnostics_channel` (see
+ *   {@link TRACING_CHANNELS}); quarantine, recovery, topology changes and warnings also go to `logger`.
  *
  * @example
  * ```ts
@@ -62,6 +69,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
   /** Set with `autoRoute: true`: fills in each statement's key from Picodata's query metadata. */
   readonly #autoRoute: AutoRoute | undefined;
   readonly #buckets: BucketMapLoader;
+  readonly #traceTarget: PoolTraceTarget;
   #connecting: Promise<this> | undefined;
   #connected = false;
   #closing: Promise<void> | undefined;
@@ -70,7 +78,10 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     super();
     const o = (this.#options = resolveClusterOptions(options));
     const clock = systemClock;
-    const warnings = new Warnings(o.logger, (w) => void (this.listenerCount('warning') > 0 && this.emit('warning', w)));
+    const log = new PoolLog(o.logger);
+    const report = new ClusterReport(this, log);
+    const warnings = new Warnings(log, (w) => void (this.listenerCount('warning') > 0 && this.emit('warning', w)));
+    this.#traceTarget = { user: o.connection.user, database: o.connection.database };
     this.#defaultRoute = Object.freeze({ timeout: o.queryTimeout });
     // Shared by every instance: one wrong password stops logins everywhere.
     const authLatch = new AuthLatch();
@@ -86,17 +97,17 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
     this.#health = new HealthMonitor<Member>({
       clock,
       isWatched: (m) => this.#closing === undefined && membership.has(m),
-      probe: (m) => probeInstance({ ...o.connection, host: m.host, port: m.port, options: this.#sessions.default || undefined }, authLatch, o.probeTimeout),
+      probe: (m) => probeInstance({ ...o.connection, host: m.host, port: m.port, options: this.#sessions.default || undefined }, authLatch, o.probeTimeout, m.ref),
       isInstanceFault: probeFailed,
       quarantined: (m, error) => {
         membership.healthChanged();
-        this.emit('instanceQuarantined', m.ref, error);
+        report.quarantined(m.ref, error);
         // The topology may explain it (the instance went Offline): look sooner.
         this.#follower.schedule('error');
       },
       recovered: (m) => {
         membership.healthChanged();
-        this.emit('instanceRecovered', m.ref);
+        report.recovered(m.ref);
       },
     });
     const instanceFailed = (m: Member, error: Error): void => this.#health.failed(m, error);
@@ -106,7 +117,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       // The bound of the topology reads (see TopologyFollower's refresh).
       timeout: o.connection.connectTimeout === undefined || o.connection.connectTimeout === Infinity ? 10_000 : o.connection.connectTimeout,
       warnOnce: (key, code, message) => warnings.once(key, { code, message }),
-      debug: (message) => o.logger?.debug?.(message),
+      debug: (message) => log.debug({ code: 'BUCKET_MAP' }, message),
       instanceFailed,
       isClosing: () => this.#closing !== undefined,
     });
@@ -120,13 +131,12 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       instanceFailed,
       warnOnce: (key, code, message, m) => warnings.once(key, { code, message, instance: m?.ref }),
       changed: (change) => {
-        for (const m of change.added) this.emit('instanceAdded', m.ref);
-        for (const m of change.removed) this.emit('instanceRemoved', m.ref);
+        report.membershipChanged(change.added.map((m) => m.ref), change.removed.map((m) => m.ref));
         for (const s of change.skipped) {
           warnings.once(`skip:${s.name}:${s.reason}`, { code: 'INSTANCE_SKIPPED', message: `instance ${s.name} is not used: ${s.reason}` });
         }
       },
-      refreshed: (change) => this.emit('topologyRefreshed', change),
+      refreshed: (change) => report.refreshed(change),
       isClosing: () => this.#closing !== undefined,
       topologyRead: (instances, selfUuid) => this.#buckets.topologyRead(instances, selfUuid),
     });
@@ -143,7 +153,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       prefer: o.prefer,
       instanceFailed,
       instanceSuspect: (m) => this.#health.suspect(m),
-      retried: (event) => this.emit('retry', event),
+      retried: (event) => report.retried(event),
       routeStale: () => this.#buckets.stale(),
     });
     for (const message of o.warnings) warnings.warn({ code: 'OPTIONS', message });
@@ -170,6 +180,12 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
   }
 
   query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: ClusterQueryOptions): Promise<QueryResult<Row>> {
+    // Without a subscriber, tracing costs this one check.
+    if (queryChannel.hasSubscribers) return traceQuery(this.#traceTarget, sql, params, options, (progress) => this.#query<Row>(sql, params, options, progress));
+    return this.#query<Row>(sql, params, options, undefined);
+  }
+
+  #query<Row>(sql: string, params: QueryParams | undefined, options: ClusterQueryOptions | undefined, progress: RouteProgress<Member> | undefined): Promise<QueryResult<Row>> {
     if (this.#closing !== undefined) return Promise.reject(new PoolClosedError());
     try {
       // Before anything is queued: a caller's mistake fails that call only, on no instance.
@@ -191,22 +207,27 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       }
     }
     const session = this.#sessions.for(options?.readPreference);
-    if (!this.#connected) return this.connect().then(() => this.#router.query<Row>(session, sql, params, route));
-    return this.#router.query<Row>(session, sql, params, route);
+    if (!this.#connected) return this.connect().then(() => this.#router.query<Row>(session, sql, params, route, progress));
+    return this.#router.query<Row>(session, sql, params, route, progress);
   }
 
   /**
    * Takes a connection for exclusive use: every statement on it runs in one session on one instance. Give
    * it back with `release()` (or `conn.release()`, or `await using`).
    */
-  async acquire(options?: ClusterAcquireOptions): Promise<PoolConnection> {
+  acquire(options?: ClusterAcquireOptions): Promise<PoolConnection> {
+    if (acquireChannel.hasSubscribers) return traceAcquire(this.#traceTarget, options, (progress) => this.#acquire(options, progress));
+    return this.#acquire(options, undefined);
+  }
+
+  async #acquire(options: ClusterAcquireOptions | undefined, progress: RouteProgress<Member> | undefined): Promise<PoolConnection> {
     checkAcquireOptions(options);
     if (this.#closing !== undefined) throw new PoolClosedError();
     await this.connect();
     if (this.#follower.paused) this.#follower.resume();
     const timeout = options?.timeout ?? this.#options.acquireTimeout;
     const target = options?.routeKey === undefined ? undefined : this.#keyedTarget(options.routeKey, options.routeTier, 'leader');
-    return this.#router.acquire(this.#sessions.for(options?.readPreference), timeout, options?.signal, options?.readPreference, options?.prefer, target);
+    return this.#router.acquire(this.#sessions.for(options?.readPreference), timeout, options?.signal, options?.readPreference, options?.prefer, target, progress);
   }
 
   /**

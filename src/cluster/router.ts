@@ -97,6 +97,14 @@ export interface KeyedCounts {
   fallback: number;
 }
 
+/**
+ * Where a traced call learns how it goes: the router reports each attempt's instance as it places it.
+ * Passed only when someone subscribes to a tracing channel; otherwise `undefined`, and nothing is called.
+ */
+export interface RouteProgress<M> {
+  placed(member: M): void;
+}
+
 const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
 
 /** Dropped sessions one statement may ride out (each costs a new connection, so this is bounded). */
@@ -112,10 +120,10 @@ export class Router<M extends RoutableMember> {
   }
 
   /** Runs one statement on a shared connection, retrying elsewhere when the policy allows. */
-  query<Row>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute): Promise<QueryResult<Row>> {
-    if (route.target === undefined) return this.#query<Row>(session, sql, params, route, undefined);
+  query<Row>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, progress?: RouteProgress<M>): Promise<QueryResult<Row>> {
+    if (route.target === undefined) return this.#query<Row>(session, sql, params, route, undefined, progress);
     const served = { onOwner: false };
-    return this.#query<Row>(session, sql, params, route, served).finally(() => {
+    return this.#query<Row>(session, sql, params, route, served, progress).finally(() => {
       if (served.onOwner) this.keyed.owner++;
       else this.keyed.fallback++;
     });
@@ -124,6 +132,7 @@ export class Router<M extends RoutableMember> {
   /** `served.onOwner` ends true when the statement was served on the owner at its first attempt. */
   async #query<Row>(
     session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, served: { onOwner: boolean } | undefined,
+    progress: RouteProgress<M> | undefined,
   ): Promise<QueryResult<Row>> {
     const o = this.#o;
     const clock = o.clock;
@@ -136,6 +145,7 @@ export class Router<M extends RoutableMember> {
       const ctx: BalanceContext = { sql, readPreference: route.readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
       const { member, handle, onTarget } = this.#pick(session, ctx, true, route.prefer ?? o.prefer, route.target);
       if (served !== undefined) served.onOwner = onTarget && exclude === undefined;
+      progress?.placed(member);
       const options: QueryOptions = remaining === undefined ? route : { ...route, timeout: Math.max(1, remaining) };
       const t0 = clock.now();
       const run = member.running.start(t0);
@@ -190,6 +200,7 @@ export class Router<M extends RoutableMember> {
   async acquire(
     session: string, timeout: number, signal: AbortSignal | undefined, readPreference: ReadPreference | undefined, prefer?: Locality,
     target?: RouteTarget | null,
+    progress?: RouteProgress<M>,
   ): Promise<PoolConnection> {
     const o = this.#o;
     const clock = o.clock;
@@ -199,6 +210,7 @@ export class Router<M extends RoutableMember> {
       const remaining = timeout - (clock.now() - started);
       const ctx: BalanceContext = { readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
       const { member, handle } = this.#pick(session, ctx, false, prefer ?? o.prefer, target);
+      progress?.placed(member);
       const run = member.running.start(clock.now());
       try {
         const conn = (handle === undefined ? undefined : o.io.acquireOn(member, session, handle))

@@ -1,22 +1,23 @@
-import type { Logger } from '../config/cluster-options.js';
 import type { PicotsWarning } from './cluster-events.js';
+import type { PoolLog } from './pool-log.js';
 
 /**
- * Where the pool's warnings go: the `logger` (if any) and the `warning` event (if anyone listens). Each
- * `once` key is reported once for the pool's life, so a flapping instance does not flood the log.
+ * Where the pool's warnings go: `logger.warn({ code, instance }, message)` (if there is a logger) and the
+ * `warning` event (if anyone listens). Each `once` key is reported once for the pool's life, so a flapping
+ * instance does not flood the log.
  */
 export class Warnings {
-  readonly #logger: Logger | undefined;
+  readonly #log: PoolLog;
   readonly #emit: (warning: PicotsWarning) => void;
   readonly #seen = new Set<string>();
 
-  constructor(logger: Logger | undefined, emit: (warning: PicotsWarning) => void) {
-    this.#logger = logger;
+  constructor(log: PoolLog, emit: (warning: PicotsWarning) => void) {
+    this.#log = log;
     this.#emit = emit;
   }
 
   warn(warning: PicotsWarning): void {
-    this.#logger?.warn(warning.message);
+    this.#log.warn(warning.instance === undefined ? { code: warning.code } : { code: warning.code, instance: warning.instance }, warning.message);
     this.#emit(warning);
   }
 

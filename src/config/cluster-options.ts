@@ -16,15 +16,9 @@ import { positiveMsOrInfinity, resolveResourcePoolOptions } from '../resource-po
 import { resolveConnectionOptions } from './connection-options.js';
 import type { InstanceConnectionOptions, InstancePoolSettings } from '../cluster/instance-connections.js';
 
-/** Where picots reports what it noticed but did not throw (discovery fell back, an instance was skipped). */
-export interface Logger {
-  /** Called once per thing noticed (a fallback, a skipped instance, an ignored option), with one sentence. */
-  warn(message: string): void;
-  /** Accepted for loggers that have it; picots does not call it today. */
-  info?(message: string): void;
-  /** Notes for troubleshooting only (e.g. replicaset leaders are unknown, so keyed routing saves one hop less). */
-  debug?(message: string): void;
-}
+import type { Logger } from './logger.js';
+
+export type { Logger, LogFields } from './logger.js';
 
 /**
  * Options of {@link Pool}. Only `dsn` is required.
@@ -89,7 +83,11 @@ export interface PoolOptions extends PicodataOptions {
    * ±2^53 throws a TypeConversionError rather than lose digits), `'bigint'` or `'string'`.
    */
   int8?: Int8Mode;
-  /** Where warnings go. Default: none (picots never writes to the console on its own). */
+  /**
+   * Where quarantine, recovery, topology changes and warnings are logged, as `(fields, message)` calls
+   * (see {@link Logger}); `console` and pino loggers fit. Default: none (picots never writes to the console
+   * on its own; debug lines go to `NODE_DEBUG=picots`).
+   */
   logger?: Logger;
   /**
    * Find the cluster's Online instances in `_pico_instance` / `_pico_peer_address` and spread connections
@@ -198,7 +196,10 @@ export function resolveClusterOptions(o: PoolOptions, extraKeys: readonly string
   const password = o.password !== undefined ? string('password', o.password) : dsn.password;
   if (o.keepAlive !== undefined) boolean('keepAlive', o.keepAlive);
   if (o.logger !== undefined && (typeof o.logger !== 'object' || o.logger === null || typeof o.logger.warn !== 'function')) {
-    throw new ConfigError('logger', 'must be an object with a warn(message) method');
+    throw new ConfigError('logger', 'must be an object with a warn(fields, message) method, and optionally info and debug (console and pino loggers fit)');
+  }
+  for (const level of ['info', 'debug'] as const) {
+    if (o.logger?.[level] !== undefined && typeof o.logger[level] !== 'function') throw new ConfigError(`logger.${level}`, 'must be a function (fields, message) or absent');
   }
 
   const connection: ResolvedClusterOptions['connection'] = {

@@ -28,6 +28,8 @@ import type { QueryOptions, QueryParams, QueryResult } from './query-types.js';
 import { StartupHandshake, connectDeadline, startupMessage } from './startup.js';
 import { StatementCache, type PreparedStatement } from './statement-cache.js';
 import { MALFORMED, readQueryMetadata } from './query-metadata.js';
+import { connectChannel, traceConnect, type ConnectTraceContext } from '../tracing/connect-channel.js';
+import type { InstanceRef } from '../cluster/instance-ref.js';
 
 const TERMINATE = serialize.end();
 
@@ -109,10 +111,15 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
   /**
    * Opens a connection. One deadline (`connectTimeout`) covers TCP, TLS, authentication and the first
    * ReadyForQuery: Picodata accepts TCP before an instance is Online but holds the handshake until then.
+   * The opening is traced on the `picots:connect` channel; `instance`, when given, names the instance in
+   * its payload (the cluster pool passes it).
    */
-  static async connect(options: ConnectionOptions): Promise<Connection> {
-    const conn = new Connection(resolveConnectionOptions(options));
-    await conn.#open();
+  static async connect(options: ConnectionOptions, instance?: InstanceRef): Promise<Connection> {
+    const resolved = resolveConnectionOptions(options);
+    const conn = new Connection(resolved);
+    // Without a subscriber, tracing costs this one check.
+    if (connectChannel.hasSubscribers) return traceConnect(resolved, instance, (ctx) => conn.#open(ctx).then(() => conn));
+    await conn.#open(undefined);
     return conn;
   }
 
@@ -227,12 +234,15 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
     this.#onSocketClosed();
   }
 
-  async #open(): Promise<void> {
+  async #open(trace: ConnectTraceContext | undefined): Promise<void> {
     const o = this.#options;
     const deadline = connectDeadline(o, this.address);
+    // Kept for the trace: whether a failure came after the server accepted the credentials.
+    let handshake: StartupHandshake | undefined;
     try {
-      const socket = await openSocket(o, o.tls, deadline.signal);
+      const socket = await openSocket(o, o.tls, deadline.signal, trace === undefined ? undefined : () => (trace.phase = 'tls'));
       this.#socket = socket;
+      if (trace !== undefined) trace.phase = 'authentication';
       const startup = new StartupHandshake({
         address: this.address,
         send: (buffer) => this.#socket?.write(buffer),
@@ -246,7 +256,7 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
           this.#pipeline.syncCoalescing = o.syncCoalescing === 'auto' ? !startup.sentBackendKeyData : o.syncCoalescing;
         },
       }, o);
-      this.#startup = startup;
+      this.#startup = handshake = startup;
       const onAbort = (): void => {
         socket.destroy();
         startup.fail(deadline.signal.reason as Error);
@@ -259,7 +269,9 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
       await startup.done;
       // Replies that came right behind the first ReadyForQuery may already have ended the session.
       if (this.#lifecycle === 'closed') throw this.#closeError ?? new ConnectionError('the server closed the connection', { phase: 'connect', mayHaveReachedServer: false, instance: this.address });
+      if (trace !== undefined) trace.phase = 'done';
     } catch (error) {
+      if (trace !== undefined && handshake?.authenticated === true) trace.phase = 'ready';
       this.#startup = undefined;
       this.#lifecycle = 'closed';
       this.#socket?.destroy();

@@ -17,8 +17,9 @@ export interface SocketTarget {
 /**
  * Opens TCP and negotiates TLS through SSLRequest (Picodata supports neither direct TLS nor GSSENCRequest).
  * `signal` carries the connect deadline: when it fires the socket is destroyed and the promise rejects.
+ * `onTls` is told when TCP is up and the SSLRequest goes out (for the `picots:connect` phase).
  */
-export async function openSocket(target: SocketTarget, tlsSettings: TlsSettings, signal: AbortSignal): Promise<WireSocket> {
+export async function openSocket(target: SocketTarget, tlsSettings: TlsSettings, signal: AbortSignal, onTls?: () => void): Promise<WireSocket> {
   const address = `${target.host}:${target.port}`;
   const tcp = net.connect({
     host: target.host,
@@ -30,6 +31,7 @@ export async function openSocket(target: SocketTarget, tlsSettings: TlsSettings,
   try {
     await step(tcp, 'connect', signal, address);
     if (tlsSettings.mode === 'disable') return tcp;
+    onTls?.();
 
     tcp.write(serialize.requestSsl());
     const answer = await firstChunk(tcp, signal, address);

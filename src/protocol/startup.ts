@@ -86,6 +86,11 @@ export class StartupHandshake {
     });
   }
 
+  /** True once the server accepted the credentials (AuthenticationOk); what is left is the first ReadyForQuery. */
+  get authenticated(): boolean {
+    return this.#authenticated;
+  }
+
   /** Handles one backend message that arrived before the first ReadyForQuery. */
   handle(msg: BackendMessage): void {
     try {

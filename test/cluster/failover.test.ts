@@ -172,7 +172,7 @@ test('all instances down: a clear error; back up: the pool recovers by itself', 
 test('an older Picodata schema is detected: the seed instance is used and the rest reported', { timeout: 60_000 }, async () => {
   await withCluster(3, async (cluster) => {
     const warnings: string[] = [];
-    const client = new Client({ dsn: cluster.dsn('scram', { instance: 'i2', database: cluster.databases.legacy }), poolSize: 3, logger: { warn: (m) => warnings.push(m) } });
+    const client = new Client({ dsn: cluster.dsn('scram', { instance: 'i2', database: cluster.databases.legacy }), poolSize: 3, logger: { warn: (_fields, m) => warnings.push(m) } });
     await client.connect();
     assert.deepEqual(client.instances().map((i) => i.name), ['i2']);
     assert.equal(await client.fetchval('SELECT instance_uuid()'), cluster.instance('i2').uuid);
@@ -186,7 +186,7 @@ test('discovery that fails (no discovery tables) leaves the pool working on the 
     await cluster.standIn.sql('CREATE DATABASE plain_pg');
     await cluster.standIn.sql(`GRANT ALL ON DATABASE plain_pg TO ${cluster.users.scram.user}`);
     const warnings: string[] = [];
-    const pool = new Pool({ dsn: cluster.dsn('scram', { database: 'plain_pg' }), enableDiscovery: true, logger: { warn: (m) => warnings.push(m) } });
+    const pool = new Pool({ dsn: cluster.dsn('scram', { database: 'plain_pg' }), enableDiscovery: true, logger: { warn: (_fields, m) => warnings.push(m) } });
     assert.equal(await pool.fetchval('SELECT 41 + 1'), 42);
     assert.equal(warnings.filter((w) => /discovery failed/.test(w)).length, 1);
     await pool.close();
@@ -224,7 +224,7 @@ test('an instance whose advertised address cannot be reached is reported and get
   await withCluster(3, async (cluster) => {
     await cluster.standIn.setAdvertisedAddress('i3', '127.0.0.1:1');
     const warnings: string[] = [];
-    const client = new Client({ dsn: cluster.dsn('scram'), poolSize: 3, connectTimeout: 500, logger: { warn: (m) => warnings.push(m) } });
+    const client = new Client({ dsn: cluster.dsn('scram'), poolSize: 3, connectTimeout: 500, logger: { warn: (_fields, m) => warnings.push(m) } });
     await client.connect();
     assert.ok(warnings.some((w) => /i3 at 127\.0\.0\.1:1 cannot be reached/.test(w)), warnings.join('\n'));
     const answers = await Promise.all(Array.from({ length: 12 }, () => client.fetchval<string>('SELECT pico_instance_uuid()')));

@@ -133,7 +133,7 @@ test('without READ on _pico_replicaset: keyed statements go to any member of the
   await cluster.standIn.sql(`REVOKE SELECT ON _pico_replicaset FROM ${CLIENTS};`);
   const warnings: PicotsWarning[] = [];
   const debug: string[] = [];
-  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 8, connectTimeout: 2_000, logger: { warn: () => {}, debug: (m) => debug.push(m) } });
+  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 8, connectTimeout: 2_000, logger: { warn: () => {}, debug: (_fields, m) => debug.push(m) } });
   pool.on('warning', (w) => warnings.push(w));
   try {
     await pool.connect();
