@@ -5,7 +5,8 @@
  * Run: node --import tsx bench/bucket-id.ts
  * Not a test (no `.test.ts`): timings depend on the machine. Prints min and median of 25 passes.
  */
-import { bucketId, keyHash, keyPart, parseBucketRanges, type KeyPart } from '../src/index.js';
+import { bucketId, keyHash, keyPart, type KeyPart } from '../src/index.js';
+import { parseBucketRanges } from '../src/topology/bucket-map.js';
 import { ShardRoutes } from '../src/balance/keyed-routing.js';
 
 const KEYS = 1024;

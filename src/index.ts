@@ -48,9 +48,6 @@ export { keyPart, TypedKeyPart, type KeyPart, type TypedKeyPartType } from './ro
 export { murmur3x86_32 } from './routing/murmur3.js';
 export { keyFromParams, type DkMeta } from './routing/key-from-params.js';
 export { isStaleRouteError } from './routing/stale-route-error.js';
-export {
-  BucketRanges, BucketMapFormatError, bucketRangesSql, parseBucketRanges, parseReplicasets, REPLICASETS_SQL, type BucketRange, type ReplicasetLeader,
-} from './topology/bucket-map.js';
 export { TRACING_CHANNELS, DB_SYSTEM_NAME } from './tracing/channel-names.js';
 export type { TraceTarget, TraceAnswer } from './tracing/trace-fields.js';
 export type { QueryTraceContext } from './tracing/query-channel.js';

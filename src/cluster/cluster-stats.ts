@@ -21,7 +21,12 @@ export interface ClusterStats {
    * `fallback` were not (bucket map not loaded, owner unknown or unhealthy, or the owner's attempt failed
    * over), and went where a statement without a key would go.
    */
-  keyed: { owner: number; fallback: number };
+  keyed: {
+    /** `routeKey` statements served by the owner at their first attempt, since the pool was created. */
+    owner: number;
+    /** `routeKey` statements that went where a statement without a key would go, since the pool was created. */
+    fallback: number;
+  };
 }
 
 /** How one instance looks from the client: what a strategy sees, plus health. */

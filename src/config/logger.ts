@@ -7,7 +7,9 @@ import type { InstanceRef } from '../cluster/instance-ref.js';
 export interface LogFields {
   /** Stable, for filtering: `'INSTANCE_QUARANTINED'`, `'INSTANCE_RECOVERED'`, `'DISCOVERY_FAILED'`, ... */
   readonly code: string;
+  /** The instance the line is about, when it is about one (its name, address and uuid as the pool knows them). */
   readonly instance?: InstanceRef;
+  /** The error behind the line, when there is one: the Error object itself, for the logger to serialize. */
   readonly err?: unknown;
   readonly [key: string]: unknown;
 }
@@ -29,7 +31,10 @@ export interface LogFields {
  * ```
  */
 export interface Logger {
+  /** Something the application should see: a quarantine or a warning. `message` is one line for people. */
   warn(fields: LogFields, message: string): void;
+  /** A change in rotation worth a line: an instance recovered, joined or left. */
   info?(fields: LogFields, message: string): void;
+  /** Detail for diagnosis: each retry on another instance, bucket-map reads. */
   debug?(fields: LogFields, message: string): void;
 }

@@ -72,6 +72,7 @@ export function readQueryMetadata(message: string | undefined): QueryMetadata | 
  * ```
  */
 export class QueryMetadataCache {
+  /** The most statements kept (at least 1); recording one more evicts the least recently used. */
   readonly capacity: number;
   readonly #entries = new Map<string, QueryMetadata>();
 
@@ -79,6 +80,7 @@ export class QueryMetadataCache {
     this.capacity = Math.max(1, Math.floor(capacity));
   }
 
+  /** How many statements' metadata are held now (at most {@link capacity}). */
   get size(): number {
     return this.#entries.size;
   }
@@ -106,6 +108,7 @@ export class QueryMetadataCache {
     entries.set(metadata.query, metadata);
   }
 
+  /** Forgets every statement's metadata (after DDL that changed sharding keys, for instance). */
   clear(): void {
     this.#entries.clear();
   }

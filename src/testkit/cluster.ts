@@ -6,7 +6,7 @@ import type { SessionRecord } from './gateway/session-record.js';
 import type { ShardingSnapshot } from './gateway/sharding-snapshot.js';
 import type { InstanceIdentity, InstanceStateName } from './picodata-schema.js';
 import { SHARDING_SNAPSHOT_SQL, type TableDistribution, type TopologyTable } from './sharding-schema.js';
-import { startStandIn, type AddInstanceOptions, type BucketRange, type StandIn, type StandInOptions } from './stand-in.js';
+import { startStandIn, type AddInstanceOptions, type BucketIdRange, type StandIn, type StandInOptions } from './stand-in.js';
 import type { StandInUsers, UserKind } from './users.js';
 
 /** Options of {@link startCluster}: the stand-in's, without TLS (the gateway answers `N` like Picodata with TLS off). */
@@ -221,7 +221,7 @@ export class Cluster {
   }
 
   /** See {@link StandIn.moveBuckets}: `_pico_bucket(tier)` names `replicasetName` as the range's owner. */
-  moveBuckets(range: BucketRange, replicasetName: string, tier = 'default'): Promise<void> {
+  moveBuckets(range: BucketIdRange, replicasetName: string, tier = 'default'): Promise<void> {
     return this.standIn.moveBuckets(range, replicasetName, tier);
   }
 

@@ -21,7 +21,7 @@ export {
   startStandIn,
   StandIn,
   type AddInstanceOptions,
-  type BucketRange,
+  type BucketIdRange,
   type DsnOptions,
   type StandInDescription,
   type StandInInstance,
@@ -32,7 +32,6 @@ export {
 } from './stand-in.js';
 export { TOPOLOGY_TABLES } from './sharding-schema.js';
 export type { KeyedStatementRecord } from './gateway/keyed-recorder.js';
-export type { ShardingSnapshot, ShardingSource } from './gateway/sharding-snapshot.js';
 export {
   loopbackAddresses,
   startPostgres,

@@ -36,8 +36,15 @@ export interface TierSettings {
   readonly isDefault: boolean;
 }
 
-/** How a table's rows are spread: by a sharding key on a tier, or a full copy everywhere. */
-export type TableDistribution = { readonly key: readonly string[]; readonly tier?: string } | 'global';
+/** How a table's rows are spread: by a sharding key on a tier, or a full copy everywhere (`'global'`). */
+export type TableDistribution =
+  | {
+    /** The sharding-key columns, in sharding-key order (it need not be the primary key's order). */
+    readonly key: readonly string[];
+    /** The tier holding the table; the stand-in's main tier by default. */
+    readonly tier?: string;
+  }
+  | 'global';
 
 // The split of a tier's buckets over its replicasets: in order of their first instance's raft id, the k-th
 // of n gets buckets floor(k*B/n)+1 .. floor((k+1)*B/n).

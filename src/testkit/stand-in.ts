@@ -19,6 +19,7 @@ import { CLIENTS_ROLE, grantDatabaseSql, STAND_IN_USERS, type StandInUsers, type
 
 /** A tier of the stand-in (see {@link StandInOptions.tiers}). */
 export interface StandInTierOptions {
+  /** The tier's name (`_pico_tier.name`, `_pico_instance.tier`), e.g. `'storage'`; one entry per name. */
   readonly name: string;
   /** `_pico_tier.bucket_count`; 3000 by default (Picodata's). */
   readonly bucketCount?: number;
@@ -33,9 +34,14 @@ export interface StandInTierOptions {
   readonly instances?: number;
 }
 
-/** A bucket range, both ends included (1-based, as in `_pico_bucket`). */
-export interface BucketRange {
+/**
+ * Bucket ids to move with {@link StandIn.moveBuckets}: `start..end`, both ends included. Not the main
+ * entry's bucket-map range: this one names no owner, the replicaset is the call's own argument.
+ */
+export interface BucketIdRange {
+  /** The first bucket id, 1-based as in `_pico_bucket`. */
   readonly start: number;
+  /** The last bucket id, included; at most the tier's bucket count. */
   readonly end: number;
 }
 
@@ -344,7 +350,7 @@ export class StandIn {
    * Undone when a replicaset joins or leaves the tier (the stand-in then splits the tier's buckets evenly
    * again). Throws a `ConfigError` for a bad range, tier or replicaset.
    */
-  async moveBuckets(range: BucketRange, replicasetName: string, tier = 'default'): Promise<void> {
+  async moveBuckets(range: BucketIdRange, replicasetName: string, tier = 'default'): Promise<void> {
     const { start, end } = range ?? {};
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 1 || end < start) {
       throw new ConfigError('range', `expected { start, end } with whole numbers 1 <= start <= end, not ${JSON.stringify(range)}`);

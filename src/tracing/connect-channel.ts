@@ -23,6 +23,7 @@ export interface ConnectTraceContext {
   readonly serverPort: number;
   /** The instance, when the pool knows which one this address is (unknown for a seed address). */
   readonly instance: InstanceRef | undefined;
+  /** `db.user`: the user name the connection authenticates as (never its password). */
   readonly user: string;
   /** `db.namespace`, when the DSN names a database. */
   readonly database: string | undefined;

@@ -5,6 +5,7 @@ import { TRACING_CHANNELS } from './channel-names.js';
 
 /** Payload of `picots:instance:quarantine`: the arguments of the pool's `instanceQuarantined` event. */
 export interface QuarantineMessage {
+  /** The instance taken out of rotation. */
   readonly instance: InstanceRef;
   /** The failure that took it out of rotation. */
   readonly error: Error;
@@ -12,6 +13,7 @@ export interface QuarantineMessage {
 
 /** Payload of `picots:instance:recover`: the argument of the pool's `instanceRecovered` event. */
 export interface RecoverMessage {
+  /** The instance back in rotation after a successful probe. */
   readonly instance: InstanceRef;
 }
 

@@ -31,12 +31,18 @@ export interface GatewayOptions {
   readonly record?: boolean;
   /**
    * Where to read the cluster's sharding facts (tables' keys, buckets, masters); with it, the gateway
-   * records every keyed statement (see {@link Gateway.keyedStatements}). {@link startCluster} gives it.
+   * records every keyed statement (see {@link Gateway.keyedStatements}). {@link startCluster} gives it;
+   * it reads the stand-in's own tables, so it is wiring between the two, not an option for other uses.
+   *
+   * @internal
    */
   readonly sharding?: ShardingSource;
   /**
    * The server's superuser path, to read sharding keys for Picodata's query-metadata notices
    * (`pico_query_metadata=true`). Without it those notices carry no key (`dk_meta` `[]`, tier null).
+   * {@link startCluster} gives it (the stand-in's unix socket and superuser).
+   *
+   * @internal
    */
   readonly catalog?: CatalogTarget;
 }
@@ -220,7 +226,7 @@ export class Gateway {
   /**
    * The keyed statements executed so far (all instances, or one), in order: for each, the bucket of its
    * sharding key and whether the instance that served it belongs to the owning replicaset and is its
-   * master. Empty without the `sharding` option. See {@link KeyedStatementRecord} for what is recognised.
+   * master. Empty for a gateway not started by {@link startCluster}. See {@link KeyedStatementRecord} for what is recognised.
    */
   keyedStatements(name?: string): KeyedStatementRecord[] {
     const all = this.#keyed?.records ?? [];

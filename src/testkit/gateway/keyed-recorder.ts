@@ -27,7 +27,9 @@ export interface KeyedStatementRecord {
   readonly instance: string;
   /** That instance's replicaset; undefined when the instance is no longer in `_pico_instance`. */
   readonly replicaset: string | undefined;
+  /** The table the key is of, as `_pico_table.name` names it. */
   readonly table: string;
+  /** The table's tier, whose bucket count and bucket owners the other fields use. */
   readonly tier: string;
   /** The key's bucket, 1..bucket_count of the tier. */
   readonly bucket: number;
