@@ -1,10 +1,15 @@
 import { defineConfig, type Options } from 'tsup';
 
-/** The package's public entries (package.json `exports`): `.`, `./testkit`, `./resource-pool`. */
+/**
+ * The package's public entries (package.json `exports`): `.`, `./testkit`, `./resource-pool`, `./kysely`,
+ * `./drizzle`. Kysely and drizzle-orm are optional peer dependencies, so tsup leaves their imports external.
+ */
 const libraryEntries = {
   index: 'src/index.ts',
   'testkit/index': 'src/testkit/index.ts',
   'resource-pool/index': 'src/resource-pool/index.ts',
+  'kysely/index': 'src/kysely/index.ts',
+  'drizzle/index': 'src/drizzle/index.ts',
 };
 
 /**

@@ -5,6 +5,10 @@
  *     and checks that errors the testkit throws are `instanceof PicotsError` (scripts/package-check/*.{mjs,cjs});
  *   - type-checks a small TypeScript file against the installed declarations (ESM and CommonJS resolution);
  *   - runs the `picots` binary;
+ *   - with kysely and drizzle-orm (optional peer dependencies) installed next to it, compiles and runs a
+ *     TypeScript file that runs typed queries through `picots/kysely` and `picots/drizzle` against a stand-in
+ *     cluster (a real PostgreSQL, as the tests use) and checks that their transactions are refused
+ *     (scripts/package-check/orm.ts);
  *   - checks that each class is defined once per format (the CLI and the testkit share the library's code),
  *     that source maps carry no sources, and that the files the manifest names are in the tarball;
  * and lints the tarball with publint and @arethetypeswrong/cli (node16 profile).
@@ -22,11 +26,14 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, 'scripts', 'package-check');
 const BIN = join(ROOT, 'node_modules', '.bin');
-/** Per command. The slowest is `npm pack` (a full build) or a cold-cache install. */
-const COMMAND_TIMEOUT_MS = 180_000;
+/**
+ * Per command. The slowest is `npm pack` (a full build of five entries, declarations included, which takes
+ * close to three minutes on a busy shared machine) or a cold-cache install.
+ */
+const COMMAND_TIMEOUT_MS = 300_000;
 const KILL_GRACE_MS = 5_000;
 /** Classes that must exist once per format: the CLI and the testkit use the library's copy, not their own. */
-const SHARED_CLASSES = ['PicotsError', 'ConfigError', 'ResourcePool', 'Connection', 'Client'];
+const SHARED_CLASSES = ['PicotsError', 'ConfigError', 'NoTransactionsError', 'ResourcePool', 'Connection', 'Client'];
 
 const work = mkdtempSync(join(tmpdir(), 'picots-package-check-'));
 const removeWork = (): void => rmSync(work, { recursive: true, force: true });
@@ -122,9 +129,14 @@ function checkBuiltFiles(pkgDir: string): void {
       }
     }
   }
+  // The optional peer dependencies are loaded by their own entries only: `picots` works without them.
+  const peerImport = /(?:from\s*|require\(\s*|import\(\s*)["'](?:kysely|drizzle-orm)(?:\/[^"']*)?["']/;
+  const ownEntry = (f: string): boolean => /^dist\/(?:kysely|drizzle)\//.test(relative(pkgDir, f).split('\\').join('/'));
+  const leaking = files.filter((f) => /\.c?js$/.test(f) && !ownEntry(f) && peerImport.test(readFileSync(f, 'utf8')));
+  if (leaking.length > 0) throw new Error(`kysely or drizzle-orm is loaded outside picots/kysely and picots/drizzle: ${leaking.map((f) => relative(pkgDir, f)).join(', ')}`);
   const withSources = files.filter((f) => f.endsWith('.map') && 'sourcesContent' in JSON.parse(readFileSync(f, 'utf8')));
   if (withSources.length > 0) throw new Error(`source maps carry sourcesContent: ${withSources.join(', ')}`);
-  console.error(`check-package: ${SHARED_CLASSES.join(', ')} defined once per format; no sourcesContent in maps`);
+  console.error(`check-package: ${SHARED_CLASSES.join(', ')} defined once per format; kysely and drizzle-orm loaded by their entries only; no sourcesContent in maps`);
 }
 
 async function main(): Promise<void> {
@@ -143,7 +155,12 @@ async function main(): Promise<void> {
   // @types/node at the version the checkout uses, so the install needs nothing the cache lacks.
   const typesNode = JSON.parse(readFileSync(join(ROOT, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string };
   writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'picots-package-check', private: true, type: 'module' }, null, 2)}\n`);
-  await mustRun('installing the tarball', npm, [...npmPrefix, 'install', '--prefer-offline', '--no-package-lock', tarball, `@types/node@${typesNode.version}`], app);
+  // The optional peer dependencies, at the versions the checkout tests with, for the ORM entries.
+  const peers = ['kysely', 'drizzle-orm'].map((name) => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+    return `${name}@${version}`;
+  });
+  await mustRun('installing the tarball', npm, [...npmPrefix, 'install', '--prefer-offline', '--no-package-lock', tarball, `@types/node@${typesNode.version}`, ...peers], app);
 
   const pkgDir = join(app, 'node_modules', 'picots');
   checkManifestTargets(pkgDir);
@@ -168,6 +185,18 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(app, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
   await mustRun('type-checking against the installed declarations', join(BIN, 'tsc'), ['-p', app], app);
+
+  // The ORM entries: compiled (type-checked against the installed declarations), then run. Without
+  // skipLibCheck, drizzle-orm's own declarations fail (they name mysql2, SQLite and other optional drivers);
+  // picots/kysely's declarations are lib-checked by the step above (types.ts imports it).
+  copyFileSync(join(FIXTURES, 'orm.ts'), join(app, 'orm.ts'));
+  const ormTsconfig = {
+    compilerOptions: { strict: true, module: 'node16', moduleResolution: 'node16', target: 'ES2022', types: ['node'], outDir: 'orm-out', rootDir: '.', skipLibCheck: true },
+    files: ['orm.ts'],
+  };
+  writeFileSync(join(app, 'tsconfig.orm.json'), `${JSON.stringify(ormTsconfig, null, 2)}\n`);
+  await mustRun('type-checking and compiling the ORM check', join(BIN, 'tsc'), ['-p', join(app, 'tsconfig.orm.json')], app);
+  await mustRun('picots/kysely and picots/drizzle against a stand-in', process.execPath, [join('orm-out', 'orm.js')], app);
 
   const help = await mustRun('the picots binary', npm, [...npmPrefix, 'exec', '--no', '--', 'picots', '--help'], app);
   if (!help.includes('usage:')) throw new Error('`picots --help` printed no usage');

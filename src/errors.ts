@@ -251,3 +251,25 @@ export class NoInstanceAvailableError extends PicotsError {
     this.failures = failures;
   }
 }
+
+/**
+ * A query builder asked for a transaction (Kysely's `db.transaction()`, Drizzle's `db.transaction()`).
+ * Picodata has none: every statement commits on its own, and `BEGIN`/`COMMIT`/`ROLLBACK` parse but do
+ * nothing, so a "rolled back" transaction would silently keep its writes. picots refuses before anything
+ * is sent. `operation` names what was asked for, e.g. `kysely transaction()`.
+ */
+export class NoTransactionsError extends PicotsError {
+  /** What was asked for, e.g. `kysely transaction()` or `drizzle transaction()`. */
+  readonly operation: string;
+
+  constructor(operation: string) {
+    super(
+      'ERR_PICOTS_NO_TRANSACTIONS',
+      `Picodata has no transactions: ${operation} was refused before anything was sent. Every statement ` +
+        'commits on its own there, and BEGIN/COMMIT/ROLLBACK do nothing, so a rollback would silently keep ' +
+        'the writes. Run the statements one by one (write them so a retry is harmless), or make them one ' +
+        'single-bucket DO $$ BEGIN ... END $$ block, which Picodata 26.1.1+ runs atomically.',
+    );
+    this.operation = operation;
+  }
+}

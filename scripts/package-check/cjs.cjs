@@ -29,7 +29,14 @@ async function main() {
     () => testkit.findPostgresBinaries({ PICOTS_PG_BINDIR: fakeBindir, PATH: emptyPath }),
     (e) => e instanceof testkit.StandInError && e instanceof picots.PicotsError && e.code === 'ERR_PICOTS_STANDIN',
   );
-  console.log('cjs: picots, picots/testkit, picots/resource-pool ok');
+  // drizzle-orm ships CommonJS; kysely is ESM only, which require() loads on Node 20.19+ and 22.12+.
+  const drizzle = require('picots/drizzle');
+  assert.equal(typeof drizzle.drizzle, 'function');
+  assert.equal(drizzle.NoTransactionsError, picots.NoTransactionsError);
+  assert.throws(() => drizzle.drizzle({}), (e) => e instanceof picots.ConfigError && e.option === 'pool');
+  const kysely = require('picots/kysely');
+  assert.equal(kysely.NoTransactionsError, picots.NoTransactionsError);
+  console.log('cjs: picots, picots/testkit, picots/resource-pool, picots/kysely, picots/drizzle ok');
 }
 
 main().catch((error) => {

@@ -29,4 +29,12 @@ assert.throws(
   () => testkit.findPostgresBinaries({ PICOTS_PG_BINDIR: fakeBindir, PATH: emptyPath }),
   (e) => e instanceof testkit.StandInError && e instanceof picots.PicotsError && e.code === 'ERR_PICOTS_STANDIN',
 );
-console.log('esm: picots, picots/testkit, picots/resource-pool ok');
+// The ORM entries load their peer dependency and share the main entry's error classes.
+const kysely = await import('picots/kysely');
+const drizzle = await import('picots/drizzle');
+assert.equal(typeof kysely.PicodataDialect, 'function');
+assert.equal(typeof drizzle.drizzle, 'function');
+assert.equal(kysely.NoTransactionsError, picots.NoTransactionsError);
+assert.equal(drizzle.NoTransactionsError, picots.NoTransactionsError);
+assert.throws(() => new kysely.PicodataDialect({ pool: {} }), (e) => e instanceof picots.ConfigError && e.option === 'pool');
+console.log('esm: picots, picots/testkit, picots/resource-pool, picots/kysely, picots/drizzle ok');

@@ -2,6 +2,7 @@
 import { ConfigError, PicotsError, Pool, type PoolStats } from 'picots';
 import { ResourcePool, type ResourcePoolOptions } from 'picots/resource-pool';
 import { StandInError, startStandIn, type StandIn } from 'picots/testkit';
+import { PicodataDialect, type PicodataDialectConfig } from 'picots/kysely';
 
 const options: ResourcePoolOptions<{ n: number }> = { create: async () => ({ n: 1 }), destroy: () => {} };
 const resources = new ResourcePool(options);
@@ -14,4 +15,8 @@ const pool = new Pool({ dsn: 'postgresql://app:pw@127.0.0.1:4327', maxSize: 4 })
 const rows: Promise<Array<{ one: number }>> = pool.fetch<{ one: number }>('SELECT 1 AS one');
 const standIn: Promise<StandIn> = startStandIn({ instances: 1 });
 
-export { errors, rows, standIn, stats };
+// picots/kysely takes the main entry's Pool (one declaration of it, shared by both entries).
+const dialectConfig: PicodataDialectConfig = { pool };
+const dialect: Pool = new PicodataDialect(dialectConfig).pool;
+
+export { dialect, errors, rows, standIn, stats };

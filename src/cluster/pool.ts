@@ -58,7 +58,11 @@ import { traceAcquire, traceQuery, type PoolTraceTarget } from '../tracing/pool-
  * await pool.close();
  * ```
  */
-export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmitter<ClusterEvents>>(EventEmitter<ClusterEvents>) {
+// The base is typed `new () => EventEmitter<ClusterEvents>`, not `typeof EventEmitter<ClusterEvents>`: the
+// declaration bundler loses a type argument written inside `typeof`, and once Pool's declaration sits in a
+// chunk shared by several entries (picots/kysely and picots/drizzle name Pool too), that chunk named
+// ClusterEvents without importing it.
+export class Pool extends withQueryMethods<ClusterQueryOptions, new () => EventEmitter<ClusterEvents>>(EventEmitter<ClusterEvents>) {
   readonly #options: ResolvedClusterOptions;
   readonly #membership: Membership;
   readonly #sessions: SessionOptions;
