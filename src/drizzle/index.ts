@@ -13,6 +13,6 @@
  * ```
  */
 export { drizzle, PicotsDatabase } from './picots-drizzle.js';
-export { PicotsSession, PicotsPreparedQuery, type PicotsSessionOptions, type QueryMetadata } from './picots-session.js';
+export { PicotsSession, PicotsPreparedQuery, type PicotsSessionOptions, type QueryMetadata, type CustomResultMapper } from './picots-session.js';
 export type { PicotsQueryResultHKT } from './query-result.js';
 export { NoTransactionsError } from '../errors.js';

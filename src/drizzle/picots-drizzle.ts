@@ -8,6 +8,7 @@ import type { PicotsQueryResultHKT } from './query-result.js';
 
 /** A drizzle database on a picots pool; `$client` is the pool. */
 export class PicotsDatabase<TSchema extends Record<string, unknown> = Record<string, never>> extends PgDatabase<PicotsQueryResultHKT, TSchema> {
+  /** drizzle's class tag. */
   static override readonly [entityKind]: string = 'PicotsDatabase';
 }
 
@@ -36,7 +37,10 @@ export class PicotsDatabase<TSchema extends Record<string, unknown> = Record<str
 export function drizzle<TSchema extends Record<string, unknown> = Record<string, never>>(
   pool: Pool,
   config: DrizzleConfig<TSchema> = {},
-): PicotsDatabase<TSchema> & { $client: Pool } {
+): PicotsDatabase<TSchema> & {
+  /** The pool the database runs on. */
+  $client: Pool;
+} {
   if (!(pool instanceof Pool)) throw new ConfigError('pool', `drizzle() takes a picots Pool, got ${describe(pool)}`);
   if (config === null || typeof config !== 'object') throw new ConfigError('config', `must be a drizzle config object, got ${describe(config)}`);
   const dialect = new PgDialect({ casing: config.casing });

@@ -12,11 +12,14 @@ import type { PicotsQueryResultHKT } from './query-result.js';
 
 /** What drizzle-orm says about a query it prepares (its cache uses it; picots uses `type`). */
 export interface QueryMetadata {
+  /** The kind of statement drizzle built. */
   type: 'select' | 'update' | 'delete' | 'insert';
+  /** The tables it touches. */
   tables: string[];
 }
 
-type CustomResultMapper<T> = (rows: unknown[][]) => T;
+/** Turns array rows into the result of a relational query (drizzle's own mapper). */
+export type CustomResultMapper<T> = (rows: unknown[][]) => T;
 
 /**
  * One drizzle query on a picots pool: each run is one `pool.query()`, pipelined on a shared session.
@@ -24,6 +27,7 @@ type CustomResultMapper<T> = (rows: unknown[][]) => T;
  * left to picots' guess from the SQL text.
  */
 export class PicotsPreparedQuery<T extends PreparedQueryConfig> extends PgPreparedQuery<T> {
+  /** drizzle's class tag. */
   static override readonly [entityKind]: string = 'PicotsPreparedQuery';
   readonly #pool: Pool;
   readonly #logger: Logger;
@@ -95,7 +99,9 @@ export class PicotsPreparedQuery<T extends PreparedQueryConfig> extends PgPrepar
 
 /** Options of {@link PicotsSession}. */
 export interface PicotsSessionOptions {
+  /** drizzle's query logger (none by default). */
   logger?: Logger;
+  /** drizzle's query cache (none by default). */
   cache?: Cache;
 }
 
@@ -108,6 +114,7 @@ export class PicotsSession<TFullSchema extends Record<string, unknown>, TSchema 
   TFullSchema,
   TSchema
 > {
+  /** drizzle's class tag. */
   static override readonly [entityKind]: string = 'PicotsSession';
   readonly #pool: Pool;
   readonly #logger: Logger;
@@ -120,6 +127,7 @@ export class PicotsSession<TFullSchema extends Record<string, unknown>, TSchema 
     this.#cache = options.cache;
   }
 
+  /** Builds drizzle's prepared query on the pool (statements are prepared per connection by picots). */
   prepareQuery<T extends PreparedQueryConfig = PreparedQueryConfig>(
     query: Query,
     fields: SelectedFieldsOrdered | undefined,

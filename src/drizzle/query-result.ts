@@ -11,5 +11,6 @@ import type { QueryResult } from '../protocol/query-types.js';
  * ```
  */
 export interface PicotsQueryResultHKT extends PgQueryResultHKT {
+  /** picots' result, `rowCount` included. */
   type: QueryResult<this['row']>;
 }

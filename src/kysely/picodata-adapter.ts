@@ -12,6 +12,7 @@ import { PostgresAdapter, type Kysely, type MigrationLockOptions } from 'kysely'
  * `CREATE TABLE IF NOT EXISTS`.
  */
 export class PicodataAdapter extends PostgresAdapter {
+  /** False: Picodata has no transactions, so DDL cannot be rolled back. */
   override get supportsTransactionalDdl(): boolean {
     return false;
   }

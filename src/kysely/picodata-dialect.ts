@@ -11,7 +11,10 @@ import { poolFrom } from './pool-source.js';
  * open, the application closes it), or pool options (`{ dsn, ...poolOptions }`; the dialect makes the pool
  * and `db.destroy()` closes it).
  */
-export type PicodataDialectConfig = { pool: Pool } | PoolOptions;
+export type PicodataDialectConfig = {
+  /** The application's pool; the dialect never closes it. */
+  pool: Pool;
+} | PoolOptions;
 
 /**
  * A Kysely dialect for Picodata over a picots {@link Pool}.
@@ -70,6 +73,7 @@ export class PicodataDialect implements Dialect {
     return new PicodataAdapter();
   }
 
+  /** Lists tables from Picodata's `_pico_table` (the app user needs READ on it), for Kysely's Migrator. */
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {
     return new PicodataIntrospector(db);
   }

@@ -30,14 +30,17 @@ export class PicodataDriver implements Driver {
     return this.#connection;
   }
 
+  /** Refused: Picodata has no transactions (throws {@link NoTransactionsError}). */
   async beginTransaction(_connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
     throw new NoTransactionsError('kysely transaction()');
   }
 
+  /** Refused: Picodata has no transactions (throws {@link NoTransactionsError}). */
   async commitTransaction(_connection: DatabaseConnection): Promise<void> {
     throw new NoTransactionsError('kysely commit');
   }
 
+  /** Refused: Picodata has no transactions (throws {@link NoTransactionsError}). */
   async rollbackTransaction(_connection: DatabaseConnection): Promise<void> {
     throw new NoTransactionsError('kysely rollback');
   }

@@ -21,6 +21,7 @@ export class SharedPoolConnection implements DatabaseConnection {
     this.#pool = pool;
   }
 
+  /** Runs one compiled query on the pool's shared sessions (`readOnly` for selects, so they may fail over). */
   async executeQuery<R>(compiledQuery: CompiledQuery, options?: AbortableOperationOptions): Promise<QueryResult<R>> {
     const result = await this.#pool.query<R>(compiledQuery.sql, compiledQuery.parameters, queryOptions(compiledQuery, options));
     return toKyselyResult(result);

@@ -9,7 +9,8 @@ import { quoteIdent, quoteLiteral } from './sql-text.js';
  *   appears with its first instance;
  * - `_pico_table`, a view over PostgreSQL's catalog: every ordinary table of the session's schema (except
  *   `_pico_*` and `_stand_in*`) sharded implicitly by its primary key on the default tier, unless
- *   `_stand_in_distribution` says otherwise;
+ *   `_stand_in_distribution` says otherwise, with its `format` (columns as `{ name, field_type,
+ *   is_nullable }`, PostgreSQL type names, and the `bucket_id` Picodata adds to sharded tables);
  * - `_pico_bucket(tier)`, the SQL function, answering from `_stand_in_bucket` (which replicaset holds
  *   which bucket range). A tier's buckets are split evenly over its replicasets whenever a replicaset
  *   joins or leaves it (the stand-in rebalances at once), and moved by the test in between.
@@ -122,7 +123,12 @@ END $fn$;`;
 const TABLE_VIEW = `CREATE VIEW _pico_table AS
 SELECT c.oid::bigint AS id, c.relname::text AS name,
   coalesce(o.distribution, ('{"ShardedImplicitly":[' || pk.columns || ',"murmur3",'
-    || to_json(coalesce((SELECT t.name FROM _pico_tier t WHERE t.is_default LIMIT 1), 'default'))::text || ']}')::json) AS distribution
+    || to_json(coalesce((SELECT t.name FROM _pico_tier t WHERE t.is_default LIMIT 1), 'default'))::text || ']}')::json) AS distribution,
+  (SELECT (json_agg(json_build_object('name', a.attname, 'field_type', format_type(a.atttypid, a.atttypmod), 'is_nullable', NOT a.attnotnull)
+      ORDER BY a.attnum)::jsonb
+    || CASE WHEN o.distribution::jsonb ? 'Global' THEN '[]'::jsonb
+       ELSE '[{"name": "bucket_id", "field_type": "unsigned", "is_nullable": true}]'::jsonb END)::json
+   FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS format
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN _stand_in_distribution o ON o.table_name = c.relname
