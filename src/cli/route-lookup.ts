@@ -99,7 +99,7 @@ export async function lookUpRoute(dsn: string, query: RouteQuery, signal: AbortS
   const name = known?.name ?? facts.discovery.instances.find((i) => i.replicasetUuid === uuid)?.replicasetName ?? null;
   if (uuid === undefined) notes.push(`no range of _pico_bucket holds bucket ${bucket}`);
   if (facts.leaders === undefined) {
-    notes.push(`the leader is unknown (${facts.leadersError ?? '_pico_replicaset cannot be read'}): a keyed write goes to any member of the replicaset, which forwards it to its leader`);
+    notes.push(`the leader is unknown (${facts.leadersError ?? '_pico_replicaset cannot be read'}); a keyed write goes to any member of the replicaset, which forwards it to the leader`);
   } else if (uuid !== undefined && known !== undefined && known.leaderName === undefined) {
     notes.push('the replicaset is changing its leader: a keyed write goes to any of its members for now');
   }
@@ -143,7 +143,8 @@ async function readFacts(dsn: string, tierOption: string | undefined, signal: Ab
           leaders = parseReplicasets((await read(REPLICASETS_SQL)).rows);
         } catch (error) {
           if (!(error instanceof ServerError)) throw error;
-          leadersError = `no READ on _pico_replicaset: ${error.message}`;
+          // The server's words without the SQLSTATE and instance suffix: the note is one line.
+          leadersError = `_pico_replicaset cannot be read: ${error.message.replace(/ \(SQLSTATE .*\)$/, '')}`;
         }
       }
       return { discovery, tier, ranges, leaders, leadersError };
