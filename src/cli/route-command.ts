@@ -9,11 +9,11 @@ import { UsageError } from './usage-error.js';
 export const routeCommand: CliCommand = {
   name: 'route',
   synopsis: 'route [<dsn>] <key parts...> [--tier <name>] [--bucket-count <n>] [--json]',
-  summary: "a sharding key's bucket, owning replicaset, its leader and where a keyed write goes now",
+  summary: "a key's bucket, owning replicaset, leader, and where a keyed write goes now (key syntax: route --help)",
   details: KEY_PART_RULES,
   options: {
-    tier: { type: 'string', valueName: '<name>', description: "the table's tier (default: the tier of the instance the DSN names, else 'default')" },
-    'bucket-count': { type: 'string', valueName: '<n>', description: "buckets of the tier when the cluster cannot tell (no _pico_bucket); default 3000" },
+    tier: { type: 'string', valueName: '<name>', description: "the table's tier (default: the DSN instance's tier, else 'default')" },
+    'bucket-count': { type: 'string', valueName: '<n>', description: 'the bucket count if the cluster has no _pico_bucket (default 3000)' },
   },
   async run(input, io) {
     const { dsn, rest } = takeDsn(input.positionals, io.env, `; route takes <dsn> <key parts...>, or the key alone with ${DSN_ENV} set`);

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { bucketId, keyPart } from '../../src/index.js';
 import { startCluster, type Cluster } from '../../src/testkit/index.js';
 import type { RouteView } from '../../src/cli/route-lookup.js';
+import { eventually, sleep } from '../helpers/wait.js';
 import { runCli } from './run-cli.js';
 
 let cluster: Cluster;
@@ -154,4 +155,22 @@ test('usage errors go to stderr with exit 2 and name the part; --help explains h
     assert.ok(help.out.includes(bit), `help mentions ${bit}\n${help.out}`);
   }
   for (const line of help.out.split('\n')) assert.ok(line.length <= 110, `help line too wide: ${line}`);
+});
+
+test('Ctrl-C while the cluster does not answer: exit 130 at once, connections closed', { timeout: 60_000 }, async () => {
+  // A held instance accepts the connection and never answers the handshake: route waits on it until Ctrl-C.
+  cluster.clearSessions();
+  cluster.hold('i1');
+  try {
+    const ctrlC = new AbortController();
+    const running = runCli(['route', cluster.dsn('md5'), '1'], { signal: ctrlC.signal });
+    await sleep(300);
+    ctrlC.abort();
+    const run = await running;
+    assert.equal(run.code, 130, run.err);
+    assert.equal(run.err, 'picots route: interrupted by Ctrl-C');
+  } finally {
+    cluster.release('i1');
+  }
+  assert.ok(await eventually(() => cluster.sessions('i1').length > 0 && cluster.sessions('i1').every((s) => s.state === 'closed'), 5_000), 'no session left open on i1');
 });
