@@ -112,11 +112,17 @@ function datetime(value: string): KeyArgument {
   }
   const zone = m[3]!.toUpperCase();
   const offset = zone === 'Z' ? 0 : offsetMinutes(zone);
-  const iso = `${m[1]}T${m[2]}${zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2).padStart(2, '0')}`}`;
+  const iso = `${m[1]}T${m[2]}${offset === 0 ? 'Z' : isoOffset(offset)}`;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) throw new UsageError(`datetime: '${showArgument(value)}' is not a valid date and time`);
   const part = offset === 0 ? date : keyPart.datetime(date, offset);
   return { part, kind: 'datetime', text: value };
+}
+
+/** Minutes as `+03:30`. */
+function isoOffset(minutes: number): string {
+  const abs = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 /** `+03`, `+0330`, `-03:30` as minutes. */
