@@ -4,17 +4,20 @@
  * Starts a 3-instance stand-in (one real PostgreSQL playing three Picodata instances, behind a gateway that
  * behaves like Picodata where a client can tell), runs a steady load of reads and writes through `Client`,
  * and tells a short story (scripts/demo/story.ts): an instance stalls and dies, reads move to the others
- * with no error, writes whose outcome is unknown are counted apart, the instance comes back, and a new one
- * joins. On a terminal the view redraws in place; otherwise it writes plain lines. Ends by itself
+ * with no error, writes whose outcome is unknown are counted apart, the instance comes back, a new one
+ * joins, and the same keyed writes and reads run without and with `routeKey`, showing how many landed on
+ * the instance that owns the key (each instance is its own replicaset, as with Picodata's default
+ * replication factor 1, so a key has one owner among four). On a terminal the view redraws in place; otherwise it writes plain lines. Ends by itself
  * (PICOTS_DEMO_MS, 26 s by default), and exits 1 if any read failed.
  */
 import { Client } from '../src/index.js';
 import { startCluster } from '../src/testkit/index.js';
 import { demoOptions } from './demo/demo-options.js';
 import { LiveOutput, outputMode } from './demo/live-output.js';
-import { renderSummary, wrap } from './demo/render.js';
+import { KeyedRounds } from './demo/keyed-rounds.js';
+import { renderSummary, routingSummary, wrap } from './demo/render.js';
 import { Sampler } from './demo/sampler.js';
-import { runStory, ZONES } from './demo/story.js';
+import { KEYS, runStory, ZONES, type RoutingOutcome } from './demo/story.js';
 import { Workload } from './demo/workload.js';
 
 const write = (text: string): void => void process.stdout.write(text);
@@ -42,15 +45,18 @@ async function main(): Promise<number> {
     const now = (): number => performance.now() - started;
     const workload = new Workload(client, { rate: options.rate, writeEvery: 5, maxInFlight: 64, writerZones: ['dc-1', 'dc-2', 'dc-3'] });
     const sampler = new Sampler({ pool: client, counts: () => workload.counts(), storyMs: options.storyMs, now });
+    const keyed = new KeyedRounds(client, cluster, { keys: KEYS, concurrency: 8 });
     try {
       await client.connect();
       sampler.started();
       await workload.prepare();
+      await keyed.prepare();
       output = new LiveOutput(sampler, mode, write);
       output.start();
       workload.start();
+      let routing: RoutingOutcome | undefined;
       try {
-        await runStory({ cluster, pool: client, sampler, storyMs: options.storyMs, now });
+        ({ routing } = await runStory({ cluster, pool: client, sampler, storyMs: options.storyMs, now, keyed }));
       } finally {
         await workload.stop();
         output.stop();
@@ -64,8 +70,11 @@ async function main(): Promise<number> {
         const checked = `Checked afterwards: the server had run ${applied} of those ${counts.writesUnknown} writes; resending them would have run those twice.`;
         for (const l of wrap(checked)) line(l);
       }
-      if (counts.readErrors > 0 || counts.writeErrors > 0) {
-        for (const l of wrap(`Not as it should be: ${counts.lastError ?? 'a statement failed'}`)) line(l);
+      for (const l of routingSummary(routing.off, routing.on)) line(l);
+      const keyedFailed = routing.off.failed + routing.on.failed;
+      if (counts.readErrors > 0 || counts.writeErrors > 0 || keyedFailed > 0) {
+        const why = counts.lastError ?? routing.on.lastError ?? routing.off.lastError ?? 'a statement failed';
+        for (const l of wrap(`Not as it should be: ${why}`)) line(l);
         return 1;
       }
       return 0;

@@ -147,3 +147,28 @@ function ms(value: number | undefined): string {
 function seconds(msValue: number): string {
   return `${(msValue / 1000).toFixed(1)} s`;
 }
+
+/** Where one round of the routing chapter's keyed statements ran, as the gateway saw it. */
+export interface RoutingRound {
+  /** Keyed statements in the round. */
+  readonly statements: number;
+  /** Of those, run by an instance of the replicaset that owns the key. */
+  readonly onOwner: number;
+}
+
+/** One round of the routing chapter in one event line: how many landed on the owner, how many took a hop. */
+export function routingRoundText(label: string, round: RoutingRound): string {
+  if (round.statements === 0) return `${label}: no keyed statement was seen`;
+  const hops = round.statements - round.onOwner;
+  return `${label}: ${percent(round)} on the owner (${round.onOwner} of ${round.statements}), ${hops} took an extra hop`;
+}
+
+/** The closing sentence on routing: both rounds side by side. */
+export function routingSummary(off: RoutingRound, on: RoutingRound, width = WIDTH): string[] {
+  return wrap(`Keyed routing: without routeKey ${percent(off)} of the keyed statements ran on an instance of the replicaset `
+    + `owning the key (the rest took an extra hop inside the cluster); with routeKey ${percent(on)}.`, width);
+}
+
+function percent(round: RoutingRound): string {
+  return round.statements === 0 ? '-' : `${Math.round((100 * round.onOwner) / round.statements)} %`;
+}

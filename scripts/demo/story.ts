@@ -1,10 +1,13 @@
 /**
  * What happens to the stand-in cluster while the load runs, chapter by chapter: steady load, an instance
- * that stalls and dies, the same instance coming back, a new instance joining. Each chapter starts at a
- * share of the story's length, so a test can run the whole story in a few seconds.
+ * that stalls and dies, the same instance coming back, a new instance joining, and keyed statements sent
+ * without and then with their sharding key. Each chapter starts at a share of the story's length, so a
+ * test can run the whole story in a few seconds.
  */
 import type { Pool } from '../../src/index.js';
 import type { Cluster } from '../../src/testkit/index.js';
+import type { KeyedRounds, RoundResult } from './keyed-rounds.js';
+import { routingRoundText } from './render.js';
 import type { Sampler } from './sampler.js';
 
 /** The zone of each instance at the start, and of the one that joins. */
@@ -18,6 +21,10 @@ const RECOVERY_GRACE_MS = 10_000;
 const JOIN_GRACE_MS = 10_000;
 /** Shortest last chapter, so the new instance's share shows even when the story ran late. */
 const MIN_LAST_CHAPTER_MS = 2_500;
+/** Shortest steady load over every instance before the routing chapter starts. */
+const MIN_STEADY_MS = 1_500;
+/** Keys of the routing chapter's workload: a write and a read each, per round. */
+export const KEYS = 100;
 const POLL_MS = 100;
 
 /** What the story acts on. */
@@ -28,6 +35,14 @@ export interface StoryContext {
   readonly storyMs: number;
   /** Milliseconds since the story started. */
   readonly now: () => number;
+  /** The routing chapter's keyed workload. */
+  readonly keyed: KeyedRounds;
+}
+
+/** The routing chapter's two rounds: without `routeKey`, then with it. */
+export interface RoutingOutcome {
+  readonly off: RoundResult;
+  readonly on: RoundResult;
 }
 
 /**
@@ -35,7 +50,7 @@ export interface StoryContext {
  * something (the instance taken back, the new one found) waits for it, within a bound, so on a slow machine
  * the story runs long rather than skip what it is there to show.
  */
-export async function runStory(ctx: StoryContext): Promise<void> {
+export async function runStory(ctx: StoryContext): Promise<{ routing: RoutingOutcome }> {
   const { cluster, sampler } = ctx;
   const victim = 'i2';
   const at = (share: number): Promise<void> => sleep(share * ctx.storyMs - ctx.now());
@@ -68,14 +83,34 @@ export async function runStory(ctx: StoryContext): Promise<void> {
   sampler.chapter(`steady load over ${ctx.pool.instances().length} instances`);
   // However late the machine got here, let the new instance be seen taking its share.
   const end = Math.max(ctx.storyMs, ctx.now() + MIN_LAST_CHAPTER_MS);
+  await sleep(Math.max(0.78 * ctx.storyMs, ctx.now() + MIN_STEADY_MS) - ctx.now());
 
-  // ---- Chapter reserved: shard-aware routing (not built yet) ----
-  // When the `routeKey` query option and `stats().keyed = { owner, fallback }` exist, this chapter runs a
-  // keyed workload twice, routing off and then on, and shows how many statements went straight to the
-  // instance that owns the key. Give it its own share of the story (e.g. 0.7 to 0.95).
-
+  const routing = await routingChapter(ctx);
   await sleep(end - ctx.now());
   sampler.chapter('the story is over: the load stops');
+  return { routing };
+}
+
+/**
+ * The same keyed writes and reads twice: without a key, as an application sends them today, where picots
+ * balances them like any statement and only about one in N replicasets lands on the owner; then with
+ * `routeKey`, where picots sends each to the owner.
+ */
+async function routingChapter(ctx: StoryContext): Promise<RoutingOutcome> {
+  const { sampler, keyed } = ctx;
+  sampler.chapter(`keyed routing: ${KEYS} writes and ${KEYS} reads by key, without routeKey`);
+  // The map is read in the background from the first keyed use on; a keyless round does not need it.
+  const mapLoaded = keyed.loadBucketMap();
+  const off = await keyed.run(false);
+  sampler.log(routingRoundText('without routeKey', off));
+  if (!(await mapLoaded)) sampler.log('picots has not read the bucket map yet: keyed statements fall back');
+  sampler.chapter("the same writes and reads with routeKey: each goes to the key's owner");
+  const on = await keyed.run(true);
+  sampler.log(routingRoundText('with routeKey', on));
+  sampler.log(`picots' own count, stats().keyed: ${on.picots.owner} to the owner, ${on.picots.fallback} fell back`);
+  const failed = off.failed + on.failed;
+  if (failed > 0) sampler.log(`${failed} keyed statements failed: ${on.lastError ?? off.lastError ?? 'no detail'}`);
+  return { off, on };
 }
 
 async function until(condition: () => boolean, maxMs: number): Promise<void> {

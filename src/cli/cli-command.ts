@@ -30,6 +30,8 @@ export interface CliCommand {
   readonly synopsis: string;
   /** One line for the command list. */
   readonly summary: string;
+  /** More help, shown under the options by `picots <name> --help` (e.g. how arguments are read). */
+  readonly details?: string;
   /** Options of this command only; the global ones (`--json`, `--help`, `--version`) are always accepted. */
   readonly options: Readonly<Record<string, CliOption>>;
   /** Runs the command; resolves to the exit code. Throws a UsageError for a wrong command line. */

@@ -1,9 +1,10 @@
 import type { CliCommand, CliOption } from './cli-command.js';
 import { queryCommand } from './query-command.js';
+import { routeCommand } from './route-command.js';
 import { topologyCommand } from './topology-command.js';
 
 /** Every `picots` command, in the order the help lists them. A new command is one more entry. */
-export const COMMANDS: readonly CliCommand[] = [topologyCommand, queryCommand];
+export const COMMANDS: readonly CliCommand[] = [topologyCommand, queryCommand, routeCommand];
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, CliOption>> = {

@@ -21,6 +21,7 @@ export function helpText(command?: CliCommand): string {
   for (const [name, o] of Object.entries(GLOBAL_OPTIONS)) rows.push([optionName(name, o), o.description]);
   const width = Math.max(...rows.map(([n]) => n.length));
   for (const [name, description] of rows) lines.push(`  ${name.padEnd(width)}  ${description}`);
+  if (command?.details !== undefined) lines.push('', command.details);
   lines.push('', NOTES);
   return lines.join('\n');
 }

@@ -46,7 +46,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(new Ab
       io.out(helpText(command));
       return EXIT.ok;
     }
-    if (command === undefined) throw new UsageError(`a command is needed: ${COMMANDS.map((c) => c.name).join(' or ')}`);
+    if (command === undefined) throw new UsageError(`a command is needed: ${orList(COMMANDS.map((c) => c.name))}`);
     for (const option of Object.keys(parsed.values)) {
       if (!(option in GLOBAL_OPTIONS) && !(option in command.options)) throw new UsageError(`--${option} is not an option of ${command.name}`);
     }
@@ -54,6 +54,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo(new Ab
   } catch (error) {
     return report(error, json, command, io);
   }
+}
+
+/** `a or b`, `a, b or c`. */
+function orList(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)!}`;
 }
 
 function findCommand(name: string): CliCommand {

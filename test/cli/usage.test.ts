@@ -72,7 +72,7 @@ test('PICOTS_DSN is checked like an argument and named in the message', async ()
 });
 
 test('missing arguments, extra arguments, unknown commands and misplaced options are named', async () => {
-  assert.match(await usageError([]), /^picots: a command is needed: topology or query$/m);
+  assert.match(await usageError([]), /^picots: a command is needed: topology, query or route$/m);
   assert.match(await usageError(['topology']), /a DSN is needed: give it as the first argument or in PICOTS_DSN/);
   assert.match(await usageError(['query']), /a DSN is needed/);
   assert.match(await usageError(['query', envDsn]), /the SQL statement is missing after the DSN/);

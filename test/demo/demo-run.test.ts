@@ -30,5 +30,17 @@ test('npm run demo, off a terminal with a short story: plain lines, the whole st
   }
   assert.match(out, /picots found i4 in zone dc-1 and starts sending it statements/);
   assert.match(out, / i4 \d+\/s/, 'i4 got traffic');
+  // The routing chapter: the same 200 keyed statements without and with routeKey, as the gateway saw them.
+  assert.match(out, /keyed routing: 100 writes and 100 reads by key, without routeKey/);
+  const off = /without routeKey: (\d+) % on the owner \((\d+) of (\d+)\), (\d+) took an extra hop/.exec(out);
+  assert.ok(off !== null, `the keyless round's line\n${out}`);
+  assert.equal(Number(off[3]), 200, 'the gateway saw every keyed statement of the round');
+  // Four replicasets, statements balanced with no regard to the key: about a quarter land on the owner.
+  assert.ok(Number(off[2]) < 200, 'without a key, some statements took a hop');
+  assert.equal(Number(off[2]) + Number(off[4]), 200);
+  assert.match(out, /with routeKey: 100 % on the owner \(200 of 200\), 0 took an extra hop/);
+  assert.match(out, /picots' own count, stats\(\)\.keyed: 200 to the owner, 0 fell back/);
+  assert.match(out, new RegExp(`Keyed routing: without routeKey ${off[1]} % of the keyed statements`));
+  assert.match(out, /with routeKey 100 %\./);
   assert.match(out, /stopped the stand-in cluster/);
 });

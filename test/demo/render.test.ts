@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eventLine, renderFrame, renderSummary, renderTick, UNKNOWN_OUTCOME_NOTE, WIDTH, wrap } from '../../scripts/demo/render.js';
+import { eventLine, renderFrame, renderSummary, renderTick, routingRoundText, routingSummary, UNKNOWN_OUTCOME_NOTE, WIDTH, wrap } from '../../scripts/demo/render.js';
 import { outputMode } from '../../scripts/demo/live-output.js';
 import type { InstanceRow, ViewState } from '../../scripts/demo/view-state.js';
 
@@ -110,4 +110,18 @@ test('output mode: redraw only on a terminal; colour off for NO_COLOR and off a 
   assert.deepEqual(outputMode({ isTTY: true }, { NO_COLOR: '' }), { live: true, color: true, width: 80 });
   assert.equal(outputMode({ isTTY: true, columns: 60 }, {}).width, 60, 'a narrower terminal narrows the frame');
   for (const line of renderFrame(state(), { color: true, width: 60 })) assert.ok(visible(line).length <= 60, visible(line));
+});
+
+test('the routing chapter says how many keyed statements ran on the owner, as an event line within 80 columns', () => {
+  const off = { statements: 200, onOwner: 55 };
+  const on = { statements: 200, onOwner: 200 };
+  assert.equal(routingRoundText('without routeKey', off), 'without routeKey: 28 % on the owner (55 of 200), 145 took an extra hop');
+  assert.equal(routingRoundText('with routeKey', on), 'with routeKey: 100 % on the owner (200 of 200), 0 took an extra hop');
+  assert.equal(routingRoundText('with routeKey', { statements: 0, onOwner: 0 }), 'with routeKey: no keyed statement was seen');
+  // The widest round the demo can make (its 100 keys, 200 statements) still fits after the time column.
+  const widest = eventLine({ atMs: 123_456, text: routingRoundText('without routeKey', { statements: 200, onOwner: 100 }) });
+  assert.ok(widest.length <= WIDTH && !widest.endsWith('…'), widest);
+  const summary = routingSummary(off, on);
+  assert.ok(summary.every((l) => l.length <= WIDTH));
+  assert.match(summary.join(' '), /^Keyed routing: without routeKey 28 % of the keyed statements .* with routeKey 100 %\.$/);
 });
