@@ -161,9 +161,14 @@ function preferRoom(candidates: readonly InstanceInfo[]): readonly InstanceInfo[
   if (free === candidates.length) return candidates;
   if (free > 0) return candidates.filter(hasRoom);
   // Every instance is busy (under load they all pipeline): avoid the ones stuck behind a long statement.
-  // One pass: a statement's age grows while we look, so the same test must not be asked twice.
+  // The freshest instance's oldest statement is the yardstick, besides the latency average: on a loaded
+  // machine the average swells, and a statement placed in the same tick as others would otherwise queue
+  // behind one that has run far longer than anything elsewhere.
+  let freshest = Infinity;
+  for (const c of candidates) freshest = Math.min(freshest, c.oldestRunningMs);
+  // One test per candidate: a statement's age grows while we look, so the same test must not be asked twice.
   let flowing: InstanceInfo[] | undefined;
-  for (const c of candidates) if (!isStuck(c)) (flowing ??= []).push(c);
+  for (const c of candidates) if (!isStuck(c, freshest)) (flowing ??= []).push(c);
   return flowing === undefined || flowing.length === candidates.length ? candidates : flowing;
 }
 
@@ -174,9 +179,13 @@ function hasRoom(c: InstanceInfo): boolean {
 /** Below this age a running statement is never taken for a stuck one, whatever the latency average says. */
 const STUCK_FLOOR_MS = 20;
 
-/** Its oldest running statement has run far longer than its statements usually take. */
-function isStuck(c: InstanceInfo): boolean {
-  return c.oldestRunningMs > Math.max(STUCK_FLOOR_MS, 4 * (c.latencyMs ?? 0));
+/**
+ * Its oldest running statement has run far longer than its statements usually take, or far longer than the
+ * oldest one on the freshest busy instance (`freshestMs`).
+ */
+function isStuck(c: InstanceInfo, freshestMs: number): boolean {
+  const usual = Math.min(4 * (c.latencyMs ?? 0), STUCK_FLOOR_MS + 4 * freshestMs);
+  return c.oldestRunningMs > Math.max(STUCK_FLOOR_MS, usual);
 }
 
 /** An index in `[0, n)`, even if `random()` returns 1 or garbage. */

@@ -164,6 +164,18 @@ describe('no head-of-line waits: the built-ins skip instances whose every connec
     const flowing = [info('f1', { inFlight: 3, maxConnections: 1, oldestRunningMs: 1, latencyMs: 2 }), info('f2', { inFlight: 2, maxConnections: 1, oldestRunningMs: 3, latencyMs: 2 })];
     for (let i = 0; i < 30; i++) assert.notEqual(pick([stuck, ...flowing], ctx()).uuid, 'stuck');
   });
+  test('on a loaded machine (a swollen latency average), the instance far behind the others is still avoided', () => {
+    const pick = roundRobin({ start: 0 });
+    // 60 ms is under 4× a 100 ms average, but the others' oldest statements started in this very tick.
+    const behind = info('behind', { inFlight: 1, maxConnections: 1, oldestRunningMs: 60, latencyMs: 100 });
+    const fresh = [info('f1', { inFlight: 4, maxConnections: 1, oldestRunningMs: 0, latencyMs: 100 }), info('f2', { inFlight: 4, maxConnections: 1, oldestRunningMs: 2, latencyMs: 100 })];
+    for (let i = 0; i < 30; i++) assert.notEqual(pick([behind, ...fresh], ctx()).uuid, 'behind');
+  });
+  test('busy instances whose oldest statements are of a like age are all candidates', () => {
+    const pick = roundRobin({ start: 0 });
+    const all = [info('x', { inFlight: 3, maxConnections: 1, oldestRunningMs: 30, latencyMs: 100 }), info('y', { inFlight: 3, maxConnections: 1, oldestRunningMs: 12, latencyMs: 100 })];
+    assert.deepEqual(new Set(Array.from({ length: 4 }, () => pick(all, ctx()).uuid)), new Set(['x', 'y']));
+  });
   test('when every instance is busy (under load), all are candidates again', () => {
     const pick = roundRobin({ start: 0 });
     const all = [info('x', { inFlight: 5, maxConnections: 1 }), info('y', { inFlight: 2, maxConnections: 1 })];
