@@ -5,7 +5,9 @@
  * (debounced, one read in flight).
  *
  * It starts with the first keyed use (a `routeKey` statement or session, `ownerOf()`), right away when the
- * topology is already known, and from then on reads the map again with every topology refresh. A client
+ * topology is already known, and from then on reads the map again with every topology refresh. A pool with
+ * `autoRoute` starts it at once (see {@link BucketMapLoader.activate}): its keys come from the second
+ * execution of a statement, and the map must be there by then. A client
  * that never routes by key sends none of these reads, holds no connection for them and gets no warning
  * about them. The keyed statements issued before the first read ends are routed as without a key.
  *
@@ -77,11 +79,17 @@ export class BucketMapLoader {
    * owner is unknown (route as without a key).
    */
   target(hash: number, tier: string | undefined, access: KeyedAccess): RouteTarget | null {
-    if (!this.#active) this.#activate();
+    if (!this.#active) this.activate();
     return this.#routes?.target(hash, tier ?? this.defaultTier, access) ?? null;
   }
 
-  #activate(): void {
+  /**
+   * Keyed routing will be used: read the map from now on (at once when the topology is known, else with the
+   * first topology read). For a pool with `autoRoute`, whose first keyed statement is the second
+   * execution of a statement: waiting for it to start the read would send that one as without a key.
+   */
+  activate(): void {
+    if (this.#active) return;
     this.#active = true;
     void this.reload();
   }
@@ -148,7 +156,11 @@ export class BucketMapLoader {
           if (ranges !== undefined) maps.set(tier, ranges);
         }
         const leaders = await this.#readLeaders(read);
-        if (!o.isClosing()) this.#routes = new ShardRoutes(maps, instances, leaders);
+        if (o.isClosing()) return;
+        if (this.#routes === undefined) {
+          o.debug(`bucket map read from ${member.name}: ${[...maps].map(([t, r]) => `tier ${t} ${r.bucketCount} buckets`).join(', ') || 'no tier'}, leaders ${leaders === undefined ? 'unknown' : 'known'}`);
+        }
+        this.#routes = new ShardRoutes(maps, instances, leaders);
         return;
       } catch (error) {
         // Only a failure of the instance itself moves on to the next one; a server's answer is final.

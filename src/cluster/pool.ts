@@ -121,6 +121,8 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, typeof EventEmit
       instanceFailed,
       isClosing: () => this.#closing !== undefined,
     });
+    // Every statement of an autoRoute pool may become keyed: the map is read with the first topology read.
+    if (this.#autoRoute !== undefined) this.#buckets.activate();
     this.#follower = new TopologyFollower({
       options: o,
       membership,
