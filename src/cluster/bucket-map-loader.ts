@@ -158,7 +158,7 @@ export class BucketMapLoader {
         const leaders = await this.#readLeaders(read);
         if (o.isClosing()) return;
         if (this.#routes === undefined) {
-          o.debug(`bucket map read from ${member.name}: ${[...maps].map(([t, r]) => `tier ${t} ${r.bucketCount} buckets`).join(', ') || 'no tier'}, leaders ${leaders === undefined ? 'unknown' : 'known'}`);
+          o.debug(`bucket map read from ${member.name}: ${[...maps].map(([t, r]) => `tier ${t} ${r.bucketCount} buckets`).join(', ') || 'no tier'}, ${leaders === undefined ? 'without' : 'with'} the replicasets' leaders`);
         }
         this.#routes = new ShardRoutes(maps, instances, leaders);
         return;
