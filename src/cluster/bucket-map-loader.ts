@@ -26,6 +26,9 @@ import type { Member } from './member.js';
 /** The warning code of a cluster without `_pico_bucket`. */
 export const NO_BUCKET_MAP = 'ERR_PICOTS_NO_BUCKET_MAP';
 
+/** The key of the warning about keyed routing without discovery. */
+const NO_DISCOVERY = 'keyed-without-discovery';
+
 /** The tier keyed statements use when neither the call nor the seed names one. */
 export const DEFAULT_ROUTE_TIER = 'default';
 
@@ -35,6 +38,8 @@ export const STALE_DEBOUNCE_MS = 20;
 export interface BucketMapLoaderOptions {
   /** Members in rotation and not quarantined. */
   healthy(): readonly Member[];
+  /** Discovery is on: without it there is no topology, so no map (one warning at the first keyed use). */
+  readonly discovery: boolean;
   /** The `options` startup string of the default session. */
   readonly session: string;
   /** Bound on each read, in ms. */
@@ -91,6 +96,10 @@ export class BucketMapLoader {
   activate(): void {
     if (this.#active) return;
     this.#active = true;
+    if (!this.#o.discovery) {
+      this.#o.warnOnce(NO_DISCOVERY, 'OPTIONS',
+        'routeKey and autoRoute need enableDiscovery: true (the bucket map comes with the topology): keyed statements are routed as without a key');
+    }
     void this.reload();
   }
 

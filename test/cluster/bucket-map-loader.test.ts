@@ -34,7 +34,7 @@ const instance = (uuid: string, name: string, replicasetUuid: string, tier = 'de
   ({ uuid, name, replicasetUuid, tier }) as unknown as DiscoveredInstance;
 const INSTANCES = [instance('u1', 'i1', 'rs1'), instance('u2', 'i2', 'rs2', 'storage')];
 
-function setup(answers: Answer[]) {
+function setup(answers: Answer[], discovery = true) {
   const sqls: string[] = [];
   const current = answers.map((a) => ({ current: a }));
   const members = current.map((a, i) => fakeMember(`m${i}`, a, sqls));
@@ -43,6 +43,7 @@ function setup(answers: Answer[]) {
   const failed: string[] = [];
   const loader = new BucketMapLoader({
     healthy: () => members,
+    discovery,
     session: '',
     timeout: 1000,
     warnOnce: (() => {
@@ -85,6 +86,15 @@ test('activate() (autoRoute) reads with the first topology read, before any keye
   assert.equal(debug.filter((m) => /^bucket map read/.test(m)).length, 1);
   loader.activate();
   assert.equal(sqls.length, 3, 'a second activate() reads nothing more');
+});
+
+test('without discovery: one warning at the first keyed use, and nothing to read', async () => {
+  const { loader, sqls, warnings } = setup([ok], false);
+  assert.equal(loader.target(keyHash(inR1), undefined, 'leader'), null);
+  loader.activate();
+  assert.equal(loader.target(keyHash(inR1), undefined, 'leader'), null);
+  assert.deepEqual(warnings, ['OPTIONS']);
+  assert.deepEqual(sqls, []);
 });
 
 test('one read in flight; a burst of stale-map errors costs one more read', async () => {
