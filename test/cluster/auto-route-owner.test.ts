@@ -41,7 +41,7 @@ const RUNS = 40;
 test('autoRoute: from each INSERT\'s second execution on, 100 % served by the owning replicaset\'s leader', { timeout: 60_000 }, async () => {
   const debug: string[] = [];
   const pool = new Pool({
-    dsn: cluster.dsn('scram'), enableDiscovery: true, autoRoute: true, maxSize: 8, connectTimeout: 2_000,
+    dsn: cluster.dsn('scram'), enableDiscovery: true, autoRoute: true, maxSize: 8, connectTimeout: 10_000,
     logger: { warn: () => {}, debug: (_fields, m) => debug.push(m) },
   });
   try {
@@ -78,7 +78,7 @@ test('autoRoute: from each INSERT\'s second execution on, 100 % served by the ow
 });
 
 test('autoRoute: the owner\'s leader is down, the INSERTs fall back and succeed, counted as fallback', { timeout: 60_000 }, async () => {
-  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, autoRoute: true, maxSize: 8, connectTimeout: 1_000, refreshInterval: Infinity });
+  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, autoRoute: true, maxSize: 8, connectTimeout: 5_000, refreshInterval: Infinity });
   const sql = 'INSERT INTO items (name, id) VALUES ($1, $2)';
   try {
     await pool.connect();

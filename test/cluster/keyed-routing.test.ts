@@ -44,7 +44,7 @@ test('an older cluster without _pico_bucket: one warning, and keyed statements s
   const warnings: PicotsWarning[] = [];
   // The legacy schema (Picodata 24.x) has no _pico_bucket, no _pico_replicaset.
   await cluster.standIn.sql(`CREATE TABLE kv (id int8 PRIMARY KEY, v text); GRANT SELECT ON kv TO ${CLIENTS_ROLE}; INSERT INTO kv VALUES (1, 'one');`, cluster.databases.legacy);
-  const client = new Client({ dsn: cluster.dsn('scram', { database: cluster.databases.legacy }), poolSize: 4, connectTimeout: 2_000 });
+  const client = new Client({ dsn: cluster.dsn('scram', { database: cluster.databases.legacy }), poolSize: 4, connectTimeout: 10_000 });
   client.on('warning', (w) => warnings.push(w));
   try {
     await client.connect();
@@ -64,7 +64,7 @@ test('an older cluster without _pico_bucket: one warning, and keyed statements s
 });
 
 test('every routeKey statement is served by the owning replicaset\'s leader; replica reads by a non-leader of it', { timeout: 60_000 }, async () => {
-  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 8, connectTimeout: 2_000 });
+  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 8, connectTimeout: 10_000 });
   try {
     await pool.connect();
     assert.ok(await eventually(() => pool.ownerOf(0) !== undefined, 5_000), 'the bucket map is loaded in the background');
@@ -116,7 +116,7 @@ test('without READ on _pico_replicaset: keyed statements go to any member of the
   await cluster.revoke('scram', '_pico_replicaset');
   const warnings: PicotsWarning[] = [];
   const debug: string[] = [];
-  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 8, connectTimeout: 2_000, logger: { warn: () => {}, debug: (_fields, m) => debug.push(m) } });
+  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 8, connectTimeout: 10_000, logger: { warn: () => {}, debug: (_fields, m) => debug.push(m) } });
   pool.on('warning', (w) => warnings.push(w));
   try {
     await pool.connect();
@@ -141,7 +141,7 @@ test('without READ on _pico_replicaset: keyed statements go to any member of the
 });
 
 test('the owner\'s leader dies: keyed reads fall back with no failed read', { timeout: 60_000 }, async () => {
-  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 8, connectTimeout: 1_000, refreshInterval: Infinity });
+  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 8, connectTimeout: 5_000, refreshInterval: Infinity });
   try {
     await pool.connect();
     assert.ok(await eventually(() => pool.ownerOf(0) !== undefined, 5_000));
@@ -170,7 +170,7 @@ test('the owner\'s leader dies: keyed reads fall back with no failed read', { ti
 });
 
 test('moved bucket ranges: followed on refresh, and at once after a stale-map error', { timeout: 60_000 }, async () => {
-  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 8, connectTimeout: 2_000, refreshInterval: Infinity });
+  const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 8, connectTimeout: 10_000, refreshInterval: Infinity });
   try {
     await pool.connect();
     assert.ok(await eventually(() => pool.ownerOf(0) !== undefined, 5_000));

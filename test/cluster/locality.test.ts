@@ -11,7 +11,7 @@ test('reads stay in the preferred zone while it has a healthy instance, and go e
     await cluster.setFailureDomain('i1', { zone: 'eu-1' });
     await cluster.setFailureDomain('i2', { zone: 'eu-1' });
     await cluster.setFailureDomain('i3', { zone: 'eu-2' });
-    const client = new Client({ dsn: cluster.dsn('scram', { instance: 'i1' }), poolSize: 6, connectTimeout: 1_000, prefer: { failureDomain: { zone: 'eu-2' } } });
+    const client = new Client({ dsn: cluster.dsn('scram', { instance: 'i1' }), poolSize: 6, connectTimeout: 5_000, prefer: { failureDomain: { zone: 'eu-2' } } });
     try {
       await client.connect();
       const name = new Map(cluster.instances.map((i) => [i.uuid, i.name]));
