@@ -6,7 +6,7 @@
  *
  * It starts with the first keyed use (a `routeKey` statement or session, `ownerOf()`), right away when the
  * topology is already known, and from then on reads the map again with every topology refresh. A pool with
- * `autoRoute` starts it at once (see {@link BucketMapLoader.activate}): its keys come from the second
+ * `autoRoute` starts it at `connect()` (see {@link BucketMapLoader.activate}): its keys come from the second
  * execution of a statement, and the map must be there by then. A client
  * that never routes by key sends none of these reads, holds no connection for them and gets no warning
  * about them. The keyed statements issued before the first read ends are routed as without a key.
