@@ -5,7 +5,9 @@
  * (debounced, one read in flight).
  *
  * It starts with the first keyed use (a `routeKey` statement or session, `ownerOf()`), right away when the
- * topology is already known, and from then on reads the map again with every topology refresh. A client
+ * topology is already known, and from then on reads the map again with every topology refresh. A pool with
+ * `autoRoute` starts it at `connect()` (see {@link BucketMapLoader.activate}): its keys come from the second
+ * execution of a statement, and the map must be there by then. A client
  * that never routes by key sends none of these reads, holds no connection for them and gets no warning
  * about them. The keyed statements issued before the first read ends are routed as without a key.
  *
@@ -24,6 +26,9 @@ import type { Member } from './member.js';
 /** The warning code of a cluster without `_pico_bucket`. */
 export const NO_BUCKET_MAP = 'ERR_PICOTS_NO_BUCKET_MAP';
 
+/** The key of the warning about keyed routing without discovery. */
+const NO_DISCOVERY = 'keyed-without-discovery';
+
 /** The tier keyed statements use when neither the call nor the seed names one. */
 export const DEFAULT_ROUTE_TIER = 'default';
 
@@ -33,6 +38,8 @@ export const STALE_DEBOUNCE_MS = 20;
 export interface BucketMapLoaderOptions {
   /** Members in rotation and not quarantined. */
   healthy(): readonly Member[];
+  /** Discovery is on: without it there is no topology, so no map (one warning at the first keyed use). */
+  readonly discovery: boolean;
   /** The `options` startup string of the default session. */
   readonly session: string;
   /** Bound on each read, in ms. */
@@ -77,12 +84,22 @@ export class BucketMapLoader {
    * owner is unknown (route as without a key).
    */
   target(hash: number, tier: string | undefined, access: KeyedAccess): RouteTarget | null {
-    if (!this.#active) this.#activate();
+    if (!this.#active) this.activate();
     return this.#routes?.target(hash, tier ?? this.defaultTier, access) ?? null;
   }
 
-  #activate(): void {
+  /**
+   * Keyed routing will be used: read the map from now on (at once when the topology is known, else with the
+   * first topology read). For a pool with `autoRoute`, whose first keyed statement is the second
+   * execution of a statement: waiting for it to start the read would send that one as without a key.
+   */
+  activate(): void {
+    if (this.#active) return;
     this.#active = true;
+    if (!this.#o.discovery) {
+      this.#o.warnOnce(NO_DISCOVERY, 'OPTIONS',
+        'routeKey and autoRoute need enableDiscovery: true (the bucket map comes with the topology): keyed statements are routed as without a key');
+    }
     void this.reload();
   }
 
@@ -148,7 +165,11 @@ export class BucketMapLoader {
           if (ranges !== undefined) maps.set(tier, ranges);
         }
         const leaders = await this.#readLeaders(read);
-        if (!o.isClosing()) this.#routes = new ShardRoutes(maps, instances, leaders);
+        if (o.isClosing()) return;
+        if (this.#routes === undefined) {
+          o.debug(`bucket map read from ${member.name}: ${[...maps].map(([t, r]) => `tier ${t} ${r.bucketCount} buckets`).join(', ') || 'no tier'}, ${leaders === undefined ? 'without' : 'with'} the replicasets' leaders`);
+        }
+        this.#routes = new ShardRoutes(maps, instances, leaders);
         return;
       } catch (error) {
         // Only a failure of the instance itself moves on to the next one; a server's answer is final.

@@ -117,6 +117,7 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, new () => EventE
     const instanceFailed = (m: Member, error: Error): void => this.#health.failed(m, error);
     this.#buckets = new BucketMapLoader({
       healthy: () => membership.healthy(),
+      discovery: o.enableDiscovery,
       session: this.#sessions.default,
       // The bound of the topology reads (see TopologyFollower's refresh).
       timeout: o.connection.connectTimeout === undefined || o.connection.connectTimeout === Infinity ? 10_000 : o.connection.connectTimeout,
@@ -170,6 +171,9 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, new () => EventE
    */
   connect(): Promise<this> {
     if (this.#closing !== undefined) return Promise.reject(new PoolClosedError());
+    // Every statement of an autoRoute pool may become keyed (from its second execution): the map is read
+    // with the first topology read, not at the first keyed statement, which would go without it.
+    if (this.#autoRoute !== undefined) this.#buckets.activate();
     this.#connecting ??= this.#follower.open().then(
       () => {
         this.#connected = true;

@@ -3,8 +3,9 @@
  * (through the stand-in's gateway, which sends the notice as Picodata does), and from the second execution on
  * hands the statement down with `routeKey`/`routeTier` computed from its own parameters.
  *
- * Until keyed routing places statements by `routeKey`, what is observable is the options each statement
- * reaches its connection with: the pool's `setup` hook wraps every new connection's `query` to record them.
+ * Here what is observed is the options each statement reaches its connection with: the pool's `setup` hook
+ * wraps every new connection's `query` to record them. Where the statements land (on the owner's leader) is
+ * auto-route-owner.test.ts, by the gateway's record of keyed statements.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it, test } from 'node:test';
@@ -64,7 +65,7 @@ function recordingPool(autoRoute: boolean): { pool: Pool; seen: Seen[]; notices:
     connection.on('notice', (n) => notices.push(n.message));
     return Promise.resolve();
   };
-  const pool = new Pool({ dsn: cluster.dsn('scram', { allInstances: true }), autoRoute, setup, maxSize: 4 });
+  const pool = new Pool({ dsn: cluster.dsn('scram', { allInstances: true }), enableDiscovery: true, autoRoute, setup, maxSize: 4 });
   return { pool, seen, notices };
 }
 
@@ -118,6 +119,23 @@ test('without autoRoute, no metadata is asked for and no key is added', { timeou
     assert.ok(cluster.sessions().every((s) => !s.options.some(([n]) => n === 'pico_query_metadata')));
   } finally {
     await pool.execute('DROP TABLE IF EXISTS plain_items').catch(() => undefined);
+    await pool.close();
+  }
+});
+
+test('autoRoute on a Pool without discovery: one warning at connect (there is no bucket map), and statements still run', { timeout: 30_000 }, async () => {
+  const pool = new Pool({ dsn: cluster.dsn('scram', { allInstances: true }), autoRoute: true, maxSize: 2 });
+  const warnings: Array<{ code: string; message: string }> = [];
+  pool.on('warning', (w) => warnings.push(w));
+  try {
+    await pool.connect();
+    await pool.execute('CREATE TABLE nodisc_items (id INT PRIMARY KEY)');
+    for (const id of [1, 2, 3]) await pool.execute('insert into nodisc_items (id) values ($1)', [id]);
+    assert.deepEqual(warnings.map((w) => w.code), ['OPTIONS']);
+    assert.match(warnings[0]!.message, /enableDiscovery: true/);
+    assert.deepEqual(pool.stats().keyed, { owner: 0, fallback: 2 }, 'the second and third executions had a key, routed as without one');
+  } finally {
+    await pool.execute('DROP TABLE IF EXISTS nodisc_items').catch(() => undefined);
     await pool.close();
   }
 });

@@ -34,7 +34,7 @@ const instance = (uuid: string, name: string, replicasetUuid: string, tier = 'de
   ({ uuid, name, replicasetUuid, tier }) as unknown as DiscoveredInstance;
 const INSTANCES = [instance('u1', 'i1', 'rs1'), instance('u2', 'i2', 'rs2', 'storage')];
 
-function setup(answers: Answer[]) {
+function setup(answers: Answer[], discovery = true) {
   const sqls: string[] = [];
   const current = answers.map((a) => ({ current: a }));
   const members = current.map((a, i) => fakeMember(`m${i}`, a, sqls));
@@ -43,6 +43,7 @@ function setup(answers: Answer[]) {
   const failed: string[] = [];
   const loader = new BucketMapLoader({
     healthy: () => members,
+    discovery,
     session: '',
     timeout: 1000,
     warnOnce: (() => {
@@ -73,6 +74,27 @@ test('nothing is read until keyed routing is used; then each tier and the leader
   assert.deepEqual(loader.target(keyHash(inR1), 'default', 'leader')?.primary, ['u1']);
   await loader.topologyRead(INSTANCES, undefined);
   assert.equal(sqls.length, 6, 'read again with the topology');
+});
+
+test('activate() (autoRoute) reads with the first topology read, before any keyed statement', async () => {
+  const { loader, sqls, debug } = setup([ok]);
+  loader.activate();
+  assert.deepEqual(sqls, [], 'no topology yet: nothing to read');
+  await loader.topologyRead(INSTANCES, 'u1');
+  assert.equal(sqls.length, 3, sqls.join('\n'));
+  assert.deepEqual(loader.target(keyHash(inR1), undefined, 'leader')?.primary, ['u1']);
+  assert.equal(debug.filter((m) => /^bucket map read/.test(m)).length, 1);
+  loader.activate();
+  assert.equal(sqls.length, 3, 'a second activate() reads nothing more');
+});
+
+test('without discovery: one warning at the first keyed use, and nothing to read', async () => {
+  const { loader, sqls, warnings } = setup([ok], false);
+  assert.equal(loader.target(keyHash(inR1), undefined, 'leader'), null);
+  loader.activate();
+  assert.equal(loader.target(keyHash(inR1), undefined, 'leader'), null);
+  assert.deepEqual(warnings, ['OPTIONS']);
+  assert.deepEqual(sqls, []);
 });
 
 test('one read in flight; a burst of stale-map errors costs one more read', async () => {
@@ -133,7 +155,8 @@ test('no READ on _pico_replicaset: routes to any member, one debug line however 
   assert.equal(loader.routes?.leadersKnown, false);
   assert.deepEqual(loader.target(keyHash(inR1), 'default', 'leader')?.primary, ['u1', 'u3']);
   assert.deepEqual(warnings, []);
-  assert.equal(debug.length, 1);
+  assert.equal(debug.filter((m) => /leaders unknown/.test(m)).length, 1, debug.join('\n'));
+  assert.deepEqual(debug.filter((m) => /^bucket map read/.test(m)).map((m) => m.replace(/^.*: /, '')), ['tier default 3000 buckets, without the replicasets\' leaders'], 'the first read only');
 });
 
 test('an instance that cannot answer: the next one is asked and the first reported; a failed read keeps the map it had', async () => {

@@ -126,6 +126,25 @@ test('Picodata\'s expectations: sharding key (c, b), which is not the first colu
   }
 });
 
+test('the notice follows _pico_table: DISTRIBUTED BY (c, b) given with setDistribution, a global table, another tier', { timeout: 20_000 }, async () => {
+  // Picodata's own table this time: t (a INT PRIMARY KEY, b TEXT, c INT) DISTRIBUTED BY (c, b).
+  const conn = await login({ pico_query_metadata: 'true' });
+  await simple(conn, 'CREATE TABLE t (a INT PRIMARY KEY, b TEXT, c INT)');
+  try {
+    await checkQueryMetadata(conn, 'insert into t(a, b, c) values ($1, $2, $3);', [[1, 20]], 'default');
+    await cluster.setDistribution('t', { key: ['c', 'b'] });
+    await checkQueryMetadata(conn, 'insert into t(a, b) values ($1, $2);', []);
+    await checkQueryMetadata(conn, 'insert into t(a, b, c) values ($1, $2, $3);', [[3, 20], [2, 25]]);
+    await cluster.setDistribution('t', { key: ['b'], tier: 'hot' });
+    await checkQueryMetadata(conn, 'insert into t(a, b, c) values ($1, $2, $3);', [[2, 25]], 'hot');
+    await cluster.setDistribution('t', 'global');
+    await checkQueryMetadata(conn, 'insert into t(a, b, c) values ($1, $2, $3);', [], null);
+  } finally {
+    await cluster.setDistribution('t', null);
+    await simple(conn, 'DROP TABLE t');
+  }
+});
+
 test('no notice in the simple protocol, for a failed Parse, or when the session did not ask', { timeout: 20_000 }, async () => {
   const asked = await login({ options: 'pico_query_metadata=true' });
   assert.deepEqual((await simple(asked, 'select 1')).map((m) => m.name), ['rowDescription', 'dataRow', 'commandComplete', 'readyForQuery']);

@@ -2,10 +2,10 @@
  * Where the gateway learns a table's sharding key, to compute Picodata's query metadata. Picodata keeps it in
  * `_pico_table.distribution` (`{"ShardedImplicitly": [[key columns], "murmur3", tier]}` or `{"Global": null}`);
  * by default a table is sharded by its primary key, in the primary key's column order, in tier `default`.
- * Until the stand-in has `_pico_table`, this reads the primary key and the column types straight from
- * PostgreSQL's catalog, as the superuser over the unix socket (the clients' own sessions cannot be used: a
- * query of the gateway's there would interleave with theirs). {@link CatalogDatabase.shardingKeyOf} is the one
- * place to point at `_pico_table` later.
+ * This reads the stand-in's `_pico_table` where the database has it (so `setDistribution` overrides and the
+ * default tier's name count, as in the owner-served record), and the column types and, for a table
+ * `_pico_table` leaves out, the primary key straight from PostgreSQL's catalog; as the superuser over the unix
+ * socket (the clients' own sessions cannot be used: a query of the gateway's there would interleave with theirs).
  */
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -77,6 +77,8 @@ export class CatalogDatabase {
   readonly #target: CatalogTarget;
   readonly #name: string;
   #session: Promise<CatalogSession> | undefined;
+  /** Whether the database has the stand-in's `_pico_table` (the `legacy` shape has none). */
+  #hasPicoTable: Promise<boolean> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(target: CatalogTarget, name: string) {
@@ -89,10 +91,16 @@ export class CatalogDatabase {
    * (an unquoted name folds to lower case). Picodata's system tables (`_pico_*`) are global; every other
    * table is sharded by its primary key in tier `default` (a table without one has no sharding key here).
    */
-  shardingKeyOf(table: string): Promise<TableDistribution | undefined> {
+  async shardingKeyOf(table: string): Promise<TableDistribution | undefined> {
+    this.#hasPicoTable ??= this.#run(`SELECT to_regclass('_pico_table') IS NOT NULL`).then((rows) => rows[0]?.[0] === 't');
+    const hasPicoTable = await this.#hasPicoTable.catch((error: unknown) => {
+      this.#hasPicoTable = undefined;
+      throw error;
+    });
+    const distribution = hasPicoTable ? '(SELECT p.distribution::text FROM _pico_table p WHERE p.id = c.oid)' : 'NULL';
     const sql = `SELECT a.attname, coalesce(nullif(t.typbasetype, 0), a.atttypid)::int8,
   (SELECT array_position(i.indkey::int2[], a.attnum) FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary),
-  c.relname
+  c.relname, ${distribution}
 FROM pg_class c
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_type t ON t.oid = a.atttypid
@@ -102,6 +110,8 @@ ORDER BY a.attnum`;
       if (rows.length === 0) return undefined;
       const columns = rows.map((r) => ({ name: r[0] ?? '', oid: PICODATA_OID.get(Number(r[1])) }));
       if ((rows[0]![3] ?? '').startsWith('_pico_')) return { kind: 'global', columns };
+      const listed = fromPicoTable(rows[0]![4] ?? null, columns);
+      if (listed !== undefined) return listed;
       const key = rows.filter((r) => r[2] !== null).sort((x, y) => Number(x[2]) - Number(y[2])).map((r) => r[0] ?? '');
       return { kind: 'sharded', columns, key, tier: DEFAULT_TIER };
     });
@@ -124,6 +134,22 @@ ORDER BY a.attnum`;
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/**
+ * A table's distribution from its `_pico_table.distribution` text: `{"Global": null}` or
+ * `{"ShardedImplicitly": [[key...], "murmur3", tier]}`; undefined when the table is not listed (or the text
+ * is neither), which leaves it to the primary key.
+ */
+function fromPicoTable(text: string | null, columns: readonly CatalogColumn[]): TableDistribution | undefined {
+  if (text === null) return undefined;
+  const json = JSON.parse(text) as Record<string, unknown> | null;
+  if (json !== null && 'Global' in json) return { kind: 'global', columns };
+  const sharded = json?.ShardedImplicitly;
+  if (!Array.isArray(sharded)) return undefined;
+  const [key, , tier] = sharded as [unknown, unknown, unknown];
+  if (!Array.isArray(key) || typeof tier !== 'string') return undefined;
+  return { kind: 'sharded', columns, key: key.map(String), tier };
 }
 
 /** A bare simple-query session over the unix socket, with trust authentication. */
