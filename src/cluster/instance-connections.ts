@@ -3,7 +3,7 @@
  * (a statement on a shared lease, a connection on an exclusive one, and the handles connection-level
  * strategies choose from).
  */
-import { Connection } from '../protocol/connection.js';
+import { Connection, queryPrechecked } from '../protocol/connection.js';
 import type { ConnectionOptions } from '../config/connection-options.js';
 import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
 import { ResourcePool } from '../resource-pool/resource-pool.js';
@@ -77,8 +77,16 @@ export class InstanceConnections extends QueryMethods {
   /**
    * Runs one statement on a shared lease. `timeout` is one deadline for the wait and the query together.
    */
-  async query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
-    return this.#query<Row>(sql, params, options, true);
+  query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
+    return this.#query<Row>(sql, params, options, true, true);
+  }
+
+  /**
+   * {@link query} for arguments the caller already checked with `validateQueryArgs` (the cluster pool does,
+   * before routing): the connection does not check them again.
+   */
+  queryPrechecked<Row = Record<string, unknown>>(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined): Promise<QueryResult<Row>> {
+    return this.#query<Row>(sql, params, options, true, false);
   }
 
   /**
@@ -87,17 +95,25 @@ export class InstanceConnections extends QueryMethods {
    * still exits.
    */
   background<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
-    return this.#query<Row>(sql, params, options, false);
+    return this.#query<Row>(sql, params, options, false, true);
   }
 
-  #query<Row>(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, countAsUse: boolean): Promise<QueryResult<Row>> {
+  #query<Row>(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, countAsUse: boolean, check: boolean): Promise<QueryResult<Row>> {
     // Most statements find room on an open connection at once: no promise or timer for the lease.
-    const now = this.#pool.tryLeaseNow(true);
-    if (now !== undefined) return runLeased<Row>(now, sql, params, options, countAsUse);
-    return this.#queryAfterWait<Row>(sql, params, options, countAsUse);
+    let now: Lease<Connection> | undefined;
+    try {
+      now = this.#pool.tryLeaseNow(true);
+    } catch (error) {
+      // Never a synchronous throw (an 'acquire' listener's error), as when this was an async function.
+      return Promise.reject(error);
+    }
+    if (now !== undefined) return runLeased<Row>(now, sql, params, options, countAsUse, check);
+    return this.#queryAfterWait<Row>(sql, params, options, countAsUse, check);
   }
 
-  async #queryAfterWait<Row>(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, countAsUse: boolean): Promise<QueryResult<Row>> {
+  async #queryAfterWait<Row>(
+    sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, countAsUse: boolean, check: boolean,
+  ): Promise<QueryResult<Row>> {
     const timeout = options?.timeout;
     const started = timeout === undefined ? 0 : performance.now();
     const lease = await this.#pool.acquire({ shared: true, timeout, signal: options?.signal });
@@ -105,7 +121,7 @@ export class InstanceConnections extends QueryMethods {
     if (timeout !== undefined && timeout !== Infinity) {
       queryOptions = { ...options, timeout: Math.max(1, timeout - (performance.now() - started)) };
     }
-    return runLeased<Row>(lease, sql, params, queryOptions, countAsUse);
+    return runLeased<Row>(lease, sql, params, queryOptions, countAsUse, check);
   }
 
   /** Takes a connection for exclusive use. Release it with `conn.release()` or `await using`. */
@@ -135,10 +151,19 @@ export class InstanceConnections extends QueryMethods {
 
   /** Runs on exactly the handle's connection when it still has room, else on any connection of this instance. */
   runOn<Row = Record<string, unknown>>(handle: ConnectionHandle, sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
+    return this.#runOn<Row>(handle, sql, params, options, true);
+  }
+
+  /** {@link runOn} for arguments the caller already checked (see {@link queryPrechecked}). */
+  runOnPrechecked<Row = Record<string, unknown>>(handle: ConnectionHandle, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined): Promise<QueryResult<Row>> {
+    return this.#runOn<Row>(handle, sql, params, options, false);
+  }
+
+  #runOn<Row>(handle: ConnectionHandle, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, check: boolean): Promise<QueryResult<Row>> {
     const conn = this.#byHandle.get(handle);
     const lease = conn === undefined ? undefined : this.#pool.tryAcquire(conn, { shared: true });
-    if (lease === undefined) return this.query<Row>(sql, params, options);
-    return runLeased<Row>(lease, sql, params, options, true);
+    if (lease === undefined) return this.#query<Row>(sql, params, options, true, check);
+    return runLeased<Row>(lease, sql, params, options, true, check);
   }
 
   /** Takes exactly the handle's connection for exclusive use, when it is idle; else undefined. */
@@ -207,9 +232,11 @@ const NOT_USE = { countAsUse: false } as const;
 
 function runLeased<Row>(
   lease: Lease<Connection>, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, countAsUse: boolean,
+  check: boolean,
 ): Promise<QueryResult<Row>> {
   const release = countAsUse ? undefined : NOT_USE;
-  return lease.resource.query<Row>(sql, params, options).then(
+  const conn = lease.resource;
+  return (check ? conn.query<Row>(sql, params, options) : queryPrechecked<Row>(conn, sql, params, options)).then(
     (result) => {
       lease.release(release);
       return result;

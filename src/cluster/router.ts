@@ -40,7 +40,10 @@ export interface RoutableMember extends InstanceInfo {
   readonly latency: { record(ms: number): void };
 }
 
-/** The I/O the router needs, per instance and per session kind (`session` is the `options` startup string). */
+/**
+ * The I/O the router needs, per instance and per session kind (`session` is the `options` startup string).
+ * A statement's arguments reach `query`/`queryOn` already checked (`validateQueryArgs`, in the pool).
+ */
 export interface RouterIo<M> {
   query<Row>(member: M, session: string, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined): Promise<QueryResult<Row>>;
   acquire(member: M, session: string, options: { timeout: number; signal: AbortSignal | undefined }): Promise<PoolConnection>;

@@ -4,31 +4,63 @@ export interface Running {
   readonly since: number;
 }
 
+/** A {@link Running} as the list holds it: linked to its neighbours, so ending it needs no search. */
+class RunningNode implements Running {
+  readonly since: number;
+  prev: RunningNode | undefined = undefined;
+  next: RunningNode | undefined = undefined;
+  /** The list it is in; `undefined` once ended, so a second `end()` (or one on another list) changes nothing. */
+  owner: RunningWork | undefined;
+
+  constructor(since: number, owner: RunningWork) {
+    this.since = since;
+    this.owner = owner;
+  }
+}
+
 /**
  * The work running on one instance, oldest first: its count is what `leastBusy` reads as in flight, and
  * the age of the oldest tells a statement stuck behind a long one from a busy pipeline of short ones.
- * O(1) to start, end and read the oldest (a Set keeps insertion order).
+ * O(1) to start, end and read the oldest. A doubly linked list rather than a Set: every statement starts
+ * and ends one, and the list does that without hashing or the Set's periodic rehash.
  */
 export class RunningWork {
-  readonly #items = new Set<Running>();
+  #head: RunningNode | undefined;
+  #tail: RunningNode | undefined;
+  #size = 0;
 
   start(now: number): Running {
-    const r = { since: now };
-    this.#items.add(r);
+    const r = new RunningNode(now, this);
+    const tail = this.#tail;
+    if (tail === undefined) this.#head = r;
+    else {
+      tail.next = r;
+      r.prev = tail;
+    }
+    this.#tail = r;
+    this.#size++;
     return r;
   }
 
   end(r: Running): void {
-    this.#items.delete(r);
+    const node = r as RunningNode;
+    if (!(node instanceof RunningNode) || node.owner !== this) return;
+    node.owner = undefined;
+    const { prev, next } = node;
+    if (prev === undefined) this.#head = next;
+    else prev.next = next;
+    if (next === undefined) this.#tail = prev;
+    else next.prev = prev;
+    node.prev = node.next = undefined;
+    this.#size--;
   }
 
   get size(): number {
-    return this.#items.size;
+    return this.#size;
   }
 
   /** When the oldest running work started; undefined when nothing runs. */
   oldestSince(): number | undefined {
-    for (const r of this.#items) return r.since;
-    return undefined;
+    return this.#head?.since;
   }
 }

@@ -33,6 +33,19 @@ import type { InstanceRef } from '../cluster/instance-ref.js';
 
 const TERMINATE = serialize.end();
 
+/** Set by {@link Connection}'s static block: a query whose arguments the caller has already checked. */
+let queryChecked: <Row>(conn: Connection, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined) => Promise<QueryResult<Row>>;
+
+/**
+ * `conn.query()` without checking the arguments again: for a layer above (the cluster pool) that ran
+ * `validateQueryArgs` on exactly these arguments before routing them, so a statement is checked once.
+ */
+export function queryPrechecked<Row>(conn: Connection, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined): Promise<QueryResult<Row>> {
+  // A `query` replaced on the object (a wrapper put on in a `setup` hook) still sees every statement.
+  if (conn.query !== QUERY) return conn.query<Row>(sql, params, options);
+  return queryChecked<Row>(conn, sql, params, options);
+}
+
 /** A notice (warning or information) the server sent; Picodata sends one for an unknown `options` name. */
 export interface Notice {
   /** `WARNING`, `NOTICE`, `INFO`, ... as the server sent it. */
@@ -163,8 +176,16 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
    * sent. Never throws synchronously.
    */
   query<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<Row>> {
+    return this.#query<Row>(sql, params, options, true);
+  }
+
+  static {
+    queryChecked = (conn, sql, params, options) => conn.#query(sql, params, options, false);
+  }
+
+  #query<Row>(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, check: boolean): Promise<QueryResult<Row>> {
     return new Promise<QueryResult<unknown>>((resolve, reject) => {
-      validateQueryArgs(sql, params, options);
+      if (check) validateQueryArgs(sql, params, options);
       if (this.#lifecycle !== 'ready') throw this.#notReadyError();
       const signal = options?.signal;
       if (signal?.aborted) {
@@ -336,6 +357,8 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
     return new ConnectionError(`the connection ${state}`, { phase: 'acquire', mayHaveReachedServer: false, instance: this.address, cause: this.#closeError });
   }
 }
+
+const QUERY = Connection.prototype.query;
 
 export type { ConnectionOptions } from '../config/connection-options.js';
 export type { PreparedStatement };

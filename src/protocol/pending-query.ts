@@ -94,22 +94,41 @@ export class PendingQuery {
   }
 }
 
-/** Splits a command tag like `INSERT 0 5` or `CREATE TABLE` into its verb and row count. */
-export function parseCommandTag(tag: string): { command: string; rowCount: number } {
+/** A parsed command tag: the verb (`INSERT`, `CREATE TABLE`) and the row count (0 when the tag has none). */
+export interface CommandTag {
+  readonly command: string;
+  readonly rowCount: number;
+}
+
+/** The last tag parsed, and what it gave: a pipeline of the same statement repeats the same tag. */
+let lastTag = '';
+let lastParsed: CommandTag = Object.freeze({ command: '', rowCount: 0 });
+
+/** Splits a command tag like `INSERT 0 5` or `CREATE TABLE` into its verb and row count (frozen, may be shared). */
+export function parseCommandTag(tag: string): CommandTag {
+  if (tag === lastTag) return lastParsed;
   let end = tag.length;
   let rowCount = 0;
   const lastSpace = tag.lastIndexOf(' ');
-  if (lastSpace > 0) {
-    const last = tag.slice(lastSpace + 1);
-    if (/^\d+$/.test(last)) {
-      rowCount = Number(last);
-      end = lastSpace;
-      // INSERT's tag carries an OID before the count: "INSERT 0 5".
-      const prevSpace = tag.lastIndexOf(' ', end - 1);
-      if (prevSpace > 0 && /^\d+$/.test(tag.slice(prevSpace + 1, end))) end = prevSpace;
-    }
+  if (lastSpace > 0 && allDigits(tag, lastSpace + 1, tag.length)) {
+    rowCount = Number(tag.slice(lastSpace + 1));
+    end = lastSpace;
+    const prevSpace = tag.lastIndexOf(' ', end - 1);
+    if (prevSpace > 0 && allDigits(tag, prevSpace + 1, end)) end = prevSpace;
   }
-  return { command: tag.slice(0, end), rowCount };
+  lastTag = tag;
+  lastParsed = Object.freeze({ command: tag.slice(0, end), rowCount });
+  return lastParsed;
+}
+
+/** `tag[from..to)` is one or more ASCII digits. */
+function allDigits(tag: string, from: number, to: number): boolean {
+  if (from >= to) return false;
+  for (let i = from; i < to; i++) {
+    const c = tag.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Marks a query as answered in part, unless it is settled already. */

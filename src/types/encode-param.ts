@@ -56,7 +56,9 @@ export function encodeParams(values: readonly unknown[]): (string | null)[] {
   const out: (string | null)[] = new Array(values.length);
   for (let i = 0; i < values.length; i++) {
     try {
-      out[i] = encodeParam(values[i], i);
+      const value = values[i];
+      // Strings and numbers, nearly every parameter, without building the error-message context.
+      out[i] = typeof value === 'string' ? value : typeof value === 'number' ? encodeNumber(value) : encodeParam(value, i);
     } catch (error) {
       if (error instanceof ParameterError) throw error;
       // A getter, a Proxy or a toJSON() that throws: still this caller's parameter, still a typed error.
