@@ -9,7 +9,7 @@ import type { DsnHost } from '../config/parse-dsn.js';
 import { AuthenticationError, ConnectionError, NoInstanceAvailableError } from '../errors.js';
 import { classifyFailure } from '../failover/failure-class.js';
 import { Connection } from '../protocol/connection.js';
-import { discoverInstances, type DiscoveredInstance, type DiscoveryResult } from '../topology/discover.js';
+import { discoverInstances, DiscoveryMemo, type DiscoveredInstance, type DiscoveryResult } from '../topology/discover.js';
 import { MAX_TIMER_MS } from '../config/validate.js';
 import { RefreshSchedule, type RefreshOutcome } from '../topology/refresh-schedule.js';
 import type { AuthLatch } from './auth-latch.js';
@@ -54,6 +54,8 @@ export class TopologyFollower {
   readonly #o: TopologyFollowerOptions;
   readonly #schedule: RefreshSchedule;
   #discovered: Discovered | undefined;
+  /** Last refresh's rows: an idle refresh of a large cluster does not parse every row again. */
+  readonly #memo = new DiscoveryMemo<DiscoveredInstance>();
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
   #paused = false;
@@ -232,7 +234,7 @@ export class TopologyFollower {
       try {
         const conns = member.connectionsFor(o.defaultSession);
         // A background read: it must not keep an idle connection open (see InstanceConnections.background).
-        result = await discoverInstances({ query: (sql, params, options) => conns.background(sql, params, options) }, { schema: discovered.schema, self: false, timeout });
+        result = await discoverInstances({ query: (sql, params, options) => conns.background(sql, params, options) }, { schema: discovered.schema, self: false, timeout, memo: this.#memo });
         break;
       } catch (error) {
         if (classifyFailure(error).instanceFault) o.instanceFailed(member, error as Error);

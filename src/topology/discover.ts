@@ -26,8 +26,10 @@ import {
 } from './discovery-sql.js';
 import { formatInstanceState, type InstanceState, isOnline, parseInstanceState } from './instance-state.js';
 import { isUnspecifiedHost, type PeerAddress, parsePeerAddress } from './peer-address.js';
+import { DiscoveryMemo } from './discovery-memo.js';
 
 export type { DiscoverySchema, SelfUuidFunction };
+export { DiscoveryMemo };
 
 /** One instance as discovery saw it. Keyed by `uuid`, never by address. */
 export interface DiscoveredInstance {
@@ -73,6 +75,11 @@ export interface DiscoverOptions {
   timeout?: number;
   /** Passed to each query. */
   signal?: AbortSignal;
+  /**
+   * The rows of the previous round, kept by the caller across rounds: a row equal to last round's is not
+   * parsed again (the result is the same either way; this only saves CPU on a large, idle cluster).
+   */
+  memo?: DiscoveryMemo<DiscoveredInstance>;
 }
 
 /** What one discovery round found. */
@@ -120,7 +127,7 @@ export async function discoverInstances(db: DiscoveryQueryable, opts: DiscoverOp
   const queryOptions: QueryOptions = { rowMode: 'object', timeout: opts.timeout, signal: opts.signal };
   const warnings: string[] = [];
   const { schema, rows } = await readInstanceRows(db, queryOptions, opts.schema ?? 'current', warnings);
-  const instances = toInstances(rows, schema, warnings);
+  const instances = toInstances(rows, schema, warnings, opts.memo);
   let selfUuid: string | undefined;
   let selfUuidFunction: SelfUuidFunction | undefined;
   if (opts.self !== false) {
@@ -200,7 +207,7 @@ async function readEverything(
   return { rows, hasConnectionType };
 }
 
-function toInstances(rows: readonly Row[], schema: DiscoverySchema, warnings: string[]): DiscoveredInstance[] {
+function toInstances(rows: readonly Row[], schema: DiscoverySchema, warnings: string[], memo?: DiscoveryMemo<DiscoveredInstance>): DiscoveredInstance[] {
   if (schema === 'legacy' && rows.length > 0) {
     warnings.push(
       'legacy system tables (Picodata before 25.1): _pico_peer_address publishes iproto addresses only, ' +
@@ -208,8 +215,9 @@ function toInstances(rows: readonly Row[], schema: DiscoverySchema, warnings: st
     );
   }
   const byUuid = new Map<string, DiscoveredInstance>();
+  memo?.beginRound(schema);
   for (const row of rows) {
-    const instance = toInstance(row, schema, warnings);
+    const instance = memo === undefined ? toInstance(row, schema, warnings) : toInstanceMemo(row, schema, warnings, memo);
     if (instance === undefined) continue;
     if (byUuid.has(instance.uuid)) {
       warnings.push(`${label(instance.name, instance.uuid)}: listed twice; the second row is ignored`);
@@ -217,7 +225,28 @@ function toInstances(rows: readonly Row[], schema: DiscoverySchema, warnings: st
     }
     byUuid.set(instance.uuid, instance);
   }
+  memo?.endRound();
   return [...byUuid.values()].sort((a, b) => a.raftId - b.raftId);
+}
+
+/**
+ * {@link toInstance}, or what it gave last round for an equal row. Only the first row of a uuid is memoised;
+ * a row without a string uuid is always parsed (it is skipped with a warning anyway).
+ */
+function toInstanceMemo(row: Row, schema: DiscoverySchema, warnings: string[], memo: DiscoveryMemo<DiscoveredInstance>): DiscoveredInstance | undefined {
+  const uuid = row.uuid ?? row.instance_uuid;
+  if (typeof uuid !== 'string' || uuid === '' || memo.seen(uuid)) return toInstance(row, schema, warnings);
+  const entry = memo.reuse(uuid, row);
+  if (entry !== undefined) {
+    for (const w of entry.warnings) warnings.push(w);
+    memo.record(uuid, entry);
+    return entry.value;
+  }
+  const own: string[] = [];
+  const value = toInstance(row, schema, own);
+  for (const w of own) warnings.push(w);
+  memo.record(uuid, { row, value, warnings: own });
+  return value;
 }
 
 function toInstance(row: Row, schema: DiscoverySchema, warnings: string[]): DiscoveredInstance | undefined {

@@ -1,0 +1,112 @@
+/**
+ * What the last discovery round made of each row, so that a round in which a row did not change (every
+ * row, on an idle refresh of a large cluster) reuses the instance built from it instead of parsing the
+ * state, the address and the failure domain again. A row is reused only when it equals the previous row
+ * of the same uuid value for value (json columns compared structurally), so the result, warnings
+ * included, is exactly what parsing it again would give.
+ *
+ * One memo belongs to one caller that reads the same cluster again and again (the cluster pool's topology
+ * follower); it keeps the rows of the last round only.
+ */
+import type { DiscoverySchema } from './discovery-sql.js';
+
+/** One row as last seen, and what it gave. */
+export interface MemoEntry<T> {
+  readonly row: Readonly<Record<string, unknown>>;
+  /** `undefined` when the row was skipped. */
+  readonly value: T | undefined;
+  /** The warnings parsing the row produced, given again when the row is reused. */
+  readonly warnings: readonly string[];
+}
+
+/** Nested json deeper than this is not compared; such a row is simply parsed again. */
+const MAX_DEPTH = 4;
+
+/**
+ * The rows of the last discovery round by uuid. Pass the same memo to each round of
+ * `discoverInstances` (option `memo`).
+ *
+ * @example
+ * ```ts
+ * const memo = new DiscoveryMemo();
+ * await discoverInstances(conn, { memo }); // parses every row
+ * await discoverInstances(conn, { memo }); // reuses the rows that did not change
+ * ```
+ */
+export class DiscoveryMemo<T = unknown> {
+  #schema: DiscoverySchema | undefined;
+  #last = new Map<string, MemoEntry<T>>();
+  #next = new Map<string, MemoEntry<T>>();
+
+  /** Starts a round: entries of the previous round stay readable until {@link endRound}. */
+  beginRound(schema: DiscoverySchema): void {
+    if (schema !== this.#schema) this.#last.clear();
+    this.#schema = schema;
+    this.#next.clear();
+  }
+
+  /** The previous round's entry for `uuid` when its row equals `row`; `undefined` otherwise. */
+  reuse(uuid: string, row: Readonly<Record<string, unknown>>): MemoEntry<T> | undefined {
+    const entry = this.#last.get(uuid);
+    return entry !== undefined && sameRow(entry.row, row) ? entry : undefined;
+  }
+
+  /** Whether this round has already recorded `uuid` (a second row for it is never reused nor recorded). */
+  seen(uuid: string): boolean {
+    return this.#next.has(uuid);
+  }
+
+  /** Records what `row` gave in this round. */
+  record(uuid: string, entry: MemoEntry<T>): void {
+    this.#next.set(uuid, entry);
+  }
+
+  /** Ends the round: only its rows are kept (an instance that left is forgotten). */
+  endRound(): void {
+    const last = this.#last;
+    this.#last = this.#next;
+    this.#next = last;
+    this.#next.clear();
+  }
+}
+
+/** Same keys, same values (see {@link sameRaw}). */
+function sameRow(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  return sameObject(a, b, 0);
+}
+
+function sameObject(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>, depth: number): boolean {
+  let count = 0;
+  for (const k in a) {
+    if (!(k in b) || !sameRaw(a[k], b[k], depth)) return false;
+    count++;
+  }
+  return count === keyCount(b);
+}
+
+function keyCount(o: Readonly<Record<string, unknown>>): number {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
+}
+
+/**
+ * Primitives by `Object.is`; arrays and plain objects (decoded json) element by element. Anything else
+ * (a Date, a Buffer, a class instance) counts as different unless it is the same object.
+ */
+function sameRaw(a: unknown, b: unknown, depth: number): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || depth >= MAX_DEPTH) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameRaw(a[i], b[i], depth + 1)) return false;
+    return true;
+  }
+  if (!isPlain(a) || !isPlain(b)) return false;
+  return sameObject(a as Record<string, unknown>, b as Record<string, unknown>, depth + 1);
+}
+
+function isPlain(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
