@@ -207,6 +207,9 @@ export class Membership {
 
   /** `unchanged`: keys of members known to match what is wanted, left as they are. */
   private update(wanted: readonly MemberDescription[], skipped: MembershipChange['skipped'], unchanged: ReadonlySet<string> = new Set()): MembershipChange {
+    // `unchanged` holds only keys of current members, so the same size means every member is in it: an idle
+    // refresh, with nothing to add, remove or rebuild (skip the copies and the key set below).
+    if (wanted.length === 0 && unchanged.size === this.members.size) return { added: [], removed: [], skipped };
     const added: Member[] = [];
     const removed: Member[] = [];
     const wantedKeys = new Set(wanted.map((w) => w.key));

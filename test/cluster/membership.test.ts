@@ -111,3 +111,37 @@ test('snapshots of a member carry frozen failure domains and states', () => {
   assert.ok(Object.isFrozen(m.failureDomain));
   assert.ok(Object.isFrozen(m.state));
 });
+
+test('among 100 members an idle refresh changes nothing, and one change, join or leave is still seen', () => {
+  const { membership, made } = setup(200);
+  const all = (): DiscoveredInstance[] => Array.from({ length: 100 }, (_, k) => instance(`u${k}`, `10.0.${k >> 8}.${k & 255}`));
+  assert.equal(membership.fromDiscovery(all()).added.length, 100);
+  const list = membership.list();
+  const idle = membership.fromDiscovery(all());
+  assert.deepEqual([idle.added.length, idle.removed.length, idle.skipped.length], [0, 0, 0]);
+  assert.equal(membership.list(), list, 'the rotation was not rebuilt');
+
+  membership.list().find((m) => m.key === 'u40')!.connectionsFor('');
+  const restarted = all();
+  restarted[40] = instance('u40', '10.0.0.40', 2);
+  membership.fromDiscovery(restarted);
+  assert.equal(made.find((m) => m.key === 'u40')!.fake.expired, 1, 'a new incarnation expires its connections');
+
+  const moved = all();
+  moved[41] = instance('u41', '10.9.9.9');
+  moved[40] = restarted[40]!;
+  const move = membership.fromDiscovery(moved);
+  assert.deepEqual([move.added.map((m) => m.host), move.removed.map((m) => m.key)], [['10.9.9.9'], ['u41']]);
+
+  const withoutOne = moved.filter((i) => i.uuid !== 'u7');
+  const leave = membership.fromDiscovery(withoutOne);
+  assert.deepEqual([leave.added.length, leave.removed.map((m) => m.key)], [0, ['u7']]);
+
+  const offline = withoutOne.map((i) => (i.uuid === 'u8' ? instance('u8', '10.0.0.8', 1, 'Offline') : i));
+  const off = membership.fromDiscovery(offline);
+  assert.deepEqual([off.removed.map((m) => m.key), off.skipped.map((s) => s.name)], [['u8'], ['i-u8']]);
+
+  const join = membership.fromDiscovery([...offline, instance('u100', '10.0.1.100')]);
+  assert.deepEqual([join.added.map((m) => m.key), join.removed.length], [['u100'], 0]);
+  assert.equal(membership.list().length, 99);
+});
