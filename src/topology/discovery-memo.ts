@@ -35,38 +35,48 @@ const MAX_DEPTH = 4;
  */
 export class DiscoveryMemo<T = unknown> {
   #schema: DiscoverySchema | undefined;
-  #last = new Map<string, MemoEntry<T>>();
-  #next = new Map<string, MemoEntry<T>>();
+  /**
+   * One map for both rounds, each entry stamped with the round that recorded it: an idle round then only
+   * restamps entries, where a fresh map per round would grow (and rehash) its table every round.
+   */
+  readonly #slots = new Map<string, { entry: MemoEntry<T>; round: number }>();
+  #round = 0;
+  #recorded = 0;
 
   /** Starts a round: entries of the previous round stay readable until {@link endRound}. */
   beginRound(schema: DiscoverySchema): void {
-    if (schema !== this.#schema) this.#last.clear();
+    if (schema !== this.#schema) this.#slots.clear();
     this.#schema = schema;
-    this.#next.clear();
+    this.#round++;
+    this.#recorded = 0;
   }
 
   /** The previous round's entry for `uuid` when its row equals `row`; `undefined` otherwise. */
   reuse(uuid: string, row: Readonly<Record<string, unknown>>): MemoEntry<T> | undefined {
-    const entry = this.#last.get(uuid);
-    return entry !== undefined && sameRow(entry.row, row) ? entry : undefined;
+    const slot = this.#slots.get(uuid);
+    return slot !== undefined && slot.round === this.#round - 1 && sameRow(slot.entry.row, row) ? slot.entry : undefined;
   }
 
   /** Whether this round has already recorded `uuid` (a second row for it is never reused nor recorded). */
   seen(uuid: string): boolean {
-    return this.#next.has(uuid);
+    return this.#slots.get(uuid)?.round === this.#round;
   }
 
   /** Records what `row` gave in this round. */
   record(uuid: string, entry: MemoEntry<T>): void {
-    this.#next.set(uuid, entry);
+    const slot = this.#slots.get(uuid);
+    if (slot === undefined) this.#slots.set(uuid, { entry, round: this.#round });
+    else {
+      slot.entry = entry;
+      slot.round = this.#round;
+    }
+    this.#recorded++;
   }
 
   /** Ends the round: only its rows are kept (an instance that left is forgotten). */
   endRound(): void {
-    const last = this.#last;
-    this.#last = this.#next;
-    this.#next = last;
-    this.#next.clear();
+    if (this.#recorded === this.#slots.size) return;
+    for (const [uuid, slot] of this.#slots) if (slot.round !== this.#round) this.#slots.delete(uuid);
   }
 }
 
