@@ -30,6 +30,7 @@ import { DiscoveryMemo } from './discovery-memo.js';
 
 export type { DiscoverySchema, SelfUuidFunction };
 export { DiscoveryMemo };
+export type { DiscoveryMemoEntry } from './discovery-memo.js';
 
 /** One instance as discovery saw it. Keyed by `uuid`, never by address. */
 export interface DiscoveredInstance {

@@ -11,7 +11,8 @@
 import type { DiscoverySchema } from './discovery-sql.js';
 
 /** One row as last seen, and what it gave. */
-export interface MemoEntry<T> {
+export interface DiscoveryMemoEntry<T> {
+  /** The row as the server sent it (decoded). */
   readonly row: Readonly<Record<string, unknown>>;
   /** `undefined` when the row was skipped. */
   readonly value: T | undefined;
@@ -39,11 +40,11 @@ export class DiscoveryMemo<T = unknown> {
    * One map for both rounds, each entry stamped with the round that recorded it: an idle round then only
    * restamps entries, where a fresh map per round would grow (and rehash) its table every round.
    */
-  readonly #slots = new Map<string, { entry: MemoEntry<T>; round: number }>();
+  readonly #slots = new Map<string, { entry: DiscoveryMemoEntry<T>; round: number }>();
   #round = 0;
   #recorded = 0;
 
-  /** Starts a round: entries of the previous round stay readable until {@link endRound}. */
+  /** Starts a round: entries of the previous round stay readable until {@link DiscoveryMemo.endRound}. */
   beginRound(schema: DiscoverySchema): void {
     if (schema !== this.#schema) this.#slots.clear();
     this.#schema = schema;
@@ -52,7 +53,7 @@ export class DiscoveryMemo<T = unknown> {
   }
 
   /** The previous round's entry for `uuid` when its row equals `row`; `undefined` otherwise. */
-  reuse(uuid: string, row: Readonly<Record<string, unknown>>): MemoEntry<T> | undefined {
+  reuse(uuid: string, row: Readonly<Record<string, unknown>>): DiscoveryMemoEntry<T> | undefined {
     const slot = this.#slots.get(uuid);
     return slot !== undefined && slot.round === this.#round - 1 && sameRow(slot.entry.row, row) ? slot.entry : undefined;
   }
@@ -63,7 +64,7 @@ export class DiscoveryMemo<T = unknown> {
   }
 
   /** Records what `row` gave in this round. */
-  record(uuid: string, entry: MemoEntry<T>): void {
+  record(uuid: string, entry: DiscoveryMemoEntry<T>): void {
     const slot = this.#slots.get(uuid);
     if (slot === undefined) this.#slots.set(uuid, { entry, round: this.#round });
     else {
