@@ -5,16 +5,14 @@
  * real {@link Pool}'s `ownerOf()`, so it is what an application's pool would do, health included.
  */
 import { Pool } from '../cluster/pool.js';
-import { parseDsn } from '../config/parse-dsn.js';
-import { resolveClusterOptions } from '../config/cluster-options.js';
-import { AuthenticationError, PicotsError, ServerError } from '../errors.js';
-import { Connection } from '../protocol/connection.js';
+import { PicotsError, ServerError } from '../errors.js';
 import { bucketId, DEFAULT_BUCKET_COUNT } from '../routing/bucket-id.js';
 import type { KeyPart } from '../routing/key-part.js';
 import { bucketRangesSql, parseBucketRanges, parseReplicasets, REPLICASETS_SQL, type BucketRanges, type ReplicasetLeader } from '../topology/bucket-map.js';
 import { discoverInstances, type DiscoveryResult } from '../topology/discover.js';
 import { isUnknownFunctionError } from '../topology/discovery-sql.js';
 import type { KeyArgument } from './key-arguments.js';
+import { withSeedConnection } from './seed-connection.js';
 
 /** Where `picots route` took the bucket count from. */
 export type BucketCountSource = 'cluster' | 'option' | 'default';
@@ -112,47 +110,32 @@ export async function lookUpRoute(dsn: string, query: RouteQuery, signal: AbortS
 }
 
 async function readFacts(dsn: string, tierOption: string | undefined, signal: AbortSignal): Promise<ClusterFacts> {
-  const connection = { ...resolveClusterOptions({ dsn }).connection, signal };
-  let lastError: unknown;
-  for (const seed of parseDsn(dsn).hosts) {
-    let conn: Connection;
+  return withSeedConnection(dsn, signal, async (conn) => {
+    const read = (sql: string) => conn.query<Record<string, unknown>>(sql, [], { rowMode: 'object', signal });
+    const discovery = await discoverInstances(conn, { signal });
+    const tiers = [...new Set(discovery.instances.map((i) => i.tier).filter((t) => t !== ''))];
+    const seedTier = discovery.instances.find((i) => i.uuid === discovery.selfUuid)?.tier;
+    const tier = tierOption ?? (seedTier === undefined || seedTier === '' ? 'default' : seedTier);
+    if (tierOption !== undefined && tiers.length > 0 && !tiers.includes(tierOption)) throw new UnknownTierError(tierOption, tiers);
+    let ranges: BucketRanges | undefined;
     try {
-      conn = await Connection.connect({ ...connection, host: seed.host, port: seed.port });
+      ranges = parseBucketRanges((await read(bucketRangesSql(tier))).rows[0]?.b);
     } catch (error) {
-      if (error instanceof AuthenticationError || signal.aborted) throw error; // never try a wrong password twice
-      lastError = error;
-      continue;
+      if (!isUnknownFunctionError(error)) throw error;
     }
-    try {
-      const read = (sql: string) => conn.query<Record<string, unknown>>(sql, [], { rowMode: 'object', signal });
-      const discovery = await discoverInstances(conn, { signal });
-      const tiers = [...new Set(discovery.instances.map((i) => i.tier).filter((t) => t !== ''))];
-      const seedTier = discovery.instances.find((i) => i.uuid === discovery.selfUuid)?.tier;
-      const tier = tierOption ?? (seedTier === undefined || seedTier === '' ? 'default' : seedTier);
-      if (tierOption !== undefined && tiers.length > 0 && !tiers.includes(tierOption)) throw new UnknownTierError(tierOption, tiers);
-      let ranges: BucketRanges | undefined;
+    let leaders: ReadonlyMap<string, ReplicasetLeader> | undefined;
+    let leadersError: string | undefined;
+    if (ranges !== undefined) {
       try {
-        ranges = parseBucketRanges((await read(bucketRangesSql(tier))).rows[0]?.b);
+        leaders = parseReplicasets((await read(REPLICASETS_SQL)).rows);
       } catch (error) {
-        if (!isUnknownFunctionError(error)) throw error;
+        if (!(error instanceof ServerError)) throw error;
+        // The server's words without the SQLSTATE and instance suffix: the note is one line.
+        leadersError = `_pico_replicaset cannot be read: ${error.message.replace(/ \(SQLSTATE .*\)$/, '')}`;
       }
-      let leaders: ReadonlyMap<string, ReplicasetLeader> | undefined;
-      let leadersError: string | undefined;
-      if (ranges !== undefined) {
-        try {
-          leaders = parseReplicasets((await read(REPLICASETS_SQL)).rows);
-        } catch (error) {
-          if (!(error instanceof ServerError)) throw error;
-          // The server's words without the SQLSTATE and instance suffix: the note is one line.
-          leadersError = `_pico_replicaset cannot be read: ${error.message.replace(/ \(SQLSTATE .*\)$/, '')}`;
-        }
-      }
-      return { discovery, tier, ranges, leaders, leadersError };
-    } finally {
-      await conn.close();
     }
-  }
-  throw lastError;
+    return { discovery, tier, ranges, leaders, leadersError };
+  });
 }
 
 /**

@@ -1,13 +1,11 @@
-import { Connection } from '../protocol/connection.js';
-import { parseDsn } from '../config/parse-dsn.js';
-import { resolveClusterOptions } from '../config/cluster-options.js';
-import { AuthenticationError } from '../errors.js';
 import { discoverInstances, type DiscoveredInstance } from '../topology/discover.js';
 import { formatInstanceState } from '../topology/instance-state.js';
 import type { CliCommand } from './cli-command.js';
 import { showArgument, takeDsn } from './dsn-argument.js';
 import { cell, formatTable, toJson } from './format-table.js';
+import { Connection } from '../protocol/connection.js';
 import { UsageError } from './usage-error.js';
+import { withSeedConnection, type SeedConnectOptions } from './seed-connection.js';
 import { parseInterval, watch } from './watch.js';
 
 /** One row of `picots topology`. */
@@ -71,32 +69,14 @@ export function formatTopology(view: TopologyView): string {
  * connects and the discovery queries.
  */
 export async function readTopology(dsn: string, signal?: AbortSignal): Promise<TopologyView> {
-  const resolved = resolveClusterOptions({ dsn });
-  const connection = { ...resolved.connection, signal };
-  let lastError: unknown;
-  for (const seed of parseDsn(dsn).hosts) {
-    let conn: Connection;
-    try {
-      conn = await Connection.connect({ ...connection, host: seed.host, port: seed.port });
-    } catch (error) {
-      if (error instanceof AuthenticationError || signal?.aborted) throw error; // never try a wrong password twice
-      lastError = error;
-      continue;
-    }
-    try {
-      const result = await discoverInstances(conn, { signal });
-      const instances = await Promise.all(result.instances.map((i) => check(i, connection)));
-      return { self: result.selfUuid ?? null, schema: result.schema, instances, warnings: result.warnings };
-    } finally {
-      await conn.close();
-    }
-  }
-  throw lastError;
+  return withSeedConnection(dsn, signal, async (conn, connection) => {
+    const result = await discoverInstances(conn, { signal });
+    const instances = await Promise.all(result.instances.map((i) => check(i, connection)));
+    return { self: result.selfUuid ?? null, schema: result.schema, instances, warnings: result.warnings };
+  });
 }
 
-type ConnectOptions = ReturnType<typeof resolveClusterOptions>['connection'] & { signal: AbortSignal | undefined };
-
-async function check(i: DiscoveredInstance, connection: ConnectOptions): Promise<TopologyRow> {
+async function check(i: DiscoveredInstance, connection: SeedConnectOptions): Promise<TopologyRow> {
   const row: TopologyRow = {
     name: i.name,
     uuid: i.uuid,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Client, Pool, type ConnectionHandle, roundRobin, StrategyError, type InstanceInfo } from '../../src/index.js';
+import { whoAnswers } from '../helpers/who-answers.js';
 import { startCluster, unexpectedStatements, type Cluster } from '../../src/testkit/index.js';
 import { main as cli } from '../../src/cli/main.js';
 
@@ -10,13 +11,6 @@ before(async () => {
 });
 after(() => cluster?.stop());
 
-/** Which instance answered each of `n` statements, by name. */
-async function whoAnswers(db: Pool, n: number): Promise<string[]> {
-  const names = new Map(cluster.instances.map((i) => [i.uuid, i.name]));
-  const out: string[] = [];
-  for (let k = 0; k < n; k++) out.push(names.get((await db.fetchval<string>('SELECT pico_instance_uuid()'))!) ?? '?');
-  return out;
-}
 
 test('the client discovers every Online instance from one seed address and sends work to each', { timeout: 30_000 }, async () => {
   const client = new Client({ dsn: cluster.dsn('scram', { instance: 'i3' }), poolSize: 8 });
@@ -28,7 +22,7 @@ test('the client discovers every Online instance from one seed address and sends
       assert.equal(i.address, cluster.instance(i.name).address, 'the advertised (gateway) address is used');
       assert.equal(i.total, 2, 'maxSize 8 is spread as 2 per instance, opened at connect()');
     }
-    const answers = await whoAnswers(client, 40);
+    const answers = await whoAnswers(cluster, client, 40);
     for (const i of cluster.instances) assert.equal(answers.filter((a) => a === i.name).length, 10, `round-robin gives ${i.name} a quarter`);
   } finally {
     await client.close();
@@ -38,7 +32,7 @@ test('the client discovers every Online instance from one seed address and sends
 test('round-robin visits the instances in a fixed cycle', { timeout: 30_000 }, async () => {
   const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 4, balanceStrategy: roundRobin({ start: 0 }) });
   try {
-    const answers = await whoAnswers(pool, 12);
+    const answers = await whoAnswers(cluster, pool, 12);
     const cycle = answers.slice(0, 4);
     assert.equal(new Set(cycle).size, 4, 'four different instances in the first four statements');
     assert.deepEqual(answers, [...cycle, ...cycle, ...cycle]);
@@ -55,7 +49,7 @@ test('a node-level strategy of one declared parameter sees frozen instance snaps
   };
   const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 4, balanceStrategy: onlyI2 });
   try {
-    assert.deepEqual(new Set(await whoAnswers(pool, 10)), new Set(['i2']));
+    assert.deepEqual(new Set(await whoAnswers(cluster, pool, 10)), new Set(['i2']));
     const c = seen.at(-1)!.find((x) => x.name === 'i2')!;
     assert.equal(c.uuid, cluster.instance('i2').uuid);
     assert.equal(c.tier, cluster.instance('i2').tier);
@@ -78,7 +72,7 @@ test("picopyn's connection-level strategy (connectionStrategy) picks among open 
   const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 4, connectionStrategy: last });
   try {
     await pool.connect();
-    assert.deepEqual(new Set(await whoAnswers(pool, 8)), new Set(['i4']));
+    assert.deepEqual(new Set(await whoAnswers(cluster, pool, 8)), new Set(['i4']));
     const conn = await pool.acquire();
     assert.equal(conn.instance.name, 'i4');
     conn.release();

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ConfigError, Pool, type ConnectionHandle, type InstanceInfo } from '../../src/index.js';
+import { whoAnswers } from '../helpers/who-answers.js';
 import { startCluster, type Cluster } from '../../src/testkit/index.js';
 
 let cluster: Cluster;
@@ -14,13 +15,6 @@ before(async () => {
 });
 after(() => cluster?.stop());
 
-/** Which instance answered each of `n` statements, by name. */
-async function whoAnswers(db: Pool, n: number): Promise<string[]> {
-  const names = new Map(cluster.instances.map((i) => [i.uuid, i.name]));
-  const out: string[] = [];
-  for (let k = 0; k < n; k++) out.push(names.get((await db.fetchval<string>('SELECT pico_instance_uuid()'))!) ?? '?');
-  return out;
-}
 
 const byNameDescending = (a: { name?: string }, b: { name?: string }): number => (a.name ?? '').localeCompare(b.name ?? '') * -1;
 
@@ -63,7 +57,7 @@ test('a connectionStrategy over a mutable array may sort it in place: the connec
   const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 6, connectionStrategy: last });
   try {
     await pool.connect();
-    assert.deepEqual(new Set(await whoAnswers(pool, 9)), new Set(['i3']));
+    assert.deepEqual(new Set(await whoAnswers(cluster, pool, 9)), new Set(['i3']));
   } finally {
     await pool.close();
   }
@@ -74,7 +68,7 @@ test('a balanceStrategy over a mutable array may sort it in place: the instance 
   const pool = new Pool({ dsn: cluster.dsn('scram'), enableDiscovery: true, maxSize: 6, balanceStrategy: highest });
   try {
     await pool.connect();
-    assert.deepEqual(new Set(await whoAnswers(pool, 9)), new Set(['i3']));
+    assert.deepEqual(new Set(await whoAnswers(cluster, pool, 9)), new Set(['i3']));
   } finally {
     await pool.close();
   }
