@@ -136,13 +136,22 @@ export function receiving(q: PendingQuery): void {
   if (q.state !== QueryState.Done) q.state = QueryState.Receiving;
 }
 
+/**
+ * The key of a statement's decoder for each pair of modes: constant strings, so a lookup neither builds a
+ * string nor hashes one anew on every query.
+ */
+const DECODER_KEYS: Readonly<Record<RowMode, Readonly<Record<Int8Mode, string>>>> = {
+  object: { number: 'object:number', bigint: 'object:bigint', string: 'object:string' },
+  array: { number: 'array:number', bigint: 'array:bigint', string: 'array:string' },
+};
+
 /** The row decoder for a query, shared by every query of a cached statement with the same modes. */
 export function decoderFor(q: PendingQuery): RowDecoder {
   const fields = q.fields ?? q.statement?.fields ?? [];
   if (q.fields === undefined) q.fields = fields;
   const statement = q.statement;
   if (statement === undefined) return createRowDecoder(fields, { int8: q.int8, rowMode: q.rowMode }) as RowDecoder;
-  const key = `${q.rowMode}:${q.int8}`;
+  const key = DECODER_KEYS[q.rowMode][q.int8];
   statement.decoders ??= new Map();
   let decoder = statement.decoders.get(key) as RowDecoder | undefined;
   if (decoder === undefined) {
