@@ -6,7 +6,8 @@
  * - queries: `query-args.ts` (checks a caller's arguments before anything is queued), `query-message.ts`
  *   (builds a query's messages), `query-pipeline.ts` (pipelined queries and their replies),
  *   `statement-cache.ts`, `pending-query.ts`, `query-methods.ts` (execute/fetch/... on top of query());
- * - reading: `message-framer.ts` (whole messages, bounded by maxMessageSize), `wire-errors.ts`.
+ * - reading: `message-framer.ts` (whole messages, bounded by maxMessageSize), `hot-replies.ts` (the
+ *   replies every statement gets, read without a parser), `wire-errors.ts`.
  * Rule of the folder: one caller's bad argument and one server's bad bytes stay contained; the first
  * rejects that call only, the second ends that connection only, with typed errors.
  */
@@ -19,6 +20,7 @@ import { AbortError, ConfigError, ConnectionError, ProtocolError, TimeoutError, 
 import { describeType, encodeParams } from '../types/encode-param.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../config/connection-options.js';
 import { MessageFramer } from './message-framer.js';
+import { BIND_COMPLETE, BODY, COMMAND_COMPLETE, DATA_ROW, PARSE_COMPLETE, READY_FOR_QUERY, readCommandTag, readDataRow } from './hot-replies.js';
 import { openSocket, type WireSocket } from './open-socket.js';
 import { PendingQuery } from './pending-query.js';
 import { MAX_TIMEOUT_MS, validateQueryArgs } from './query-args.js';
@@ -261,7 +263,7 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
     // Kept for the trace: whether a failure came after the server accepted the credentials.
     let handshake: StartupHandshake | undefined;
     try {
-      const socket = await openSocket(o, o.tls, deadline.signal, trace === undefined ? undefined : () => (trace.phase = 'tls'));
+      const socket = await openSocket(o, o.tls, deadline.signal, this.#onData, trace === undefined ? undefined : () => (trace.phase = 'tls'));
       this.#socket = socket;
       if (trace !== undefined) trace.phase = 'authentication';
       const startup = new StartupHandshake({
@@ -283,7 +285,6 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
         startup.fail(deadline.signal.reason as Error);
       };
       deadline.signal.addEventListener('abort', onAbort, { once: true });
-      socket.on('data', this.#onData);
       socket.on('error', (error: Error) => this.#onSocketError(error));
       socket.on('close', () => this.#onSocketClosed());
       socket.write(startupMessage(o));
@@ -315,7 +316,40 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
 
   readonly #onMessages = (messages: Buffer): void => {
     // After a protocol violation inside this run, the rest of it is not read.
-    if (this.#lifecycle !== 'closed') this.#parser?.parse(messages, this.#onMessage);
+    if (this.#lifecycle === 'closed') return;
+    if (this.#startup !== undefined) {
+      this.#parser?.parse(messages, this.#onMessage);
+      return;
+    }
+    const pipeline = this.#pipeline;
+    const end = messages.length;
+    let at = 0;
+    // The framer passes whole messages only, so every header and body here is complete. A reply can close
+    // the connection (a protocol violation): then the rest is not read.
+    while (at < end && (this.#lifecycle as Lifecycle) !== 'closed') {
+      const type = messages[at]!;
+      const next = at + 1 + messages.readUInt32BE(at + 1);
+      switch (type) {
+        case BIND_COMPLETE:
+          pipeline.bindComplete();
+          break;
+        case DATA_ROW:
+          pipeline.dataRow(readDataRow(messages, at + BODY, next));
+          break;
+        case COMMAND_COMPLETE:
+          pipeline.commandComplete(readCommandTag(messages, at + BODY, next));
+          break;
+        case READY_FOR_QUERY:
+          pipeline.readyForQuery();
+          break;
+        case PARSE_COMPLETE:
+          pipeline.parseComplete();
+          break;
+        default:
+          this.#parser?.parse(at === 0 && next === end ? messages : messages.subarray(at, next), this.#onMessage);
+      }
+      at = next;
+    }
   };
 
   readonly #onMessage = (msg: BackendMessage): void => {

@@ -125,7 +125,6 @@ export class QueryPipeline {
 
   /** Handles one backend message after startup. */
   handle(msg: BackendMessage): void {
-    const q = this.#inflight[this.#cursor];
     switch (msg.name) {
       case 'notice':
         this.#host.notice(msg as NoticeMessage);
@@ -138,25 +137,27 @@ export class QueryPipeline {
       case 'notification':
         return;
       case 'error':
-        this.#onError(q, msg as DatabaseError);
+        this.#onError(this.#inflight[this.#cursor], msg as DatabaseError);
         return;
-    }
-    // Every other message answers the oldest query written: with none waiting, the server is out of step.
-    if (q === undefined) {
-      this.#violation(`sent '${msg.name}' with no query waiting for it`);
-      return;
-    }
-    switch (msg.name) {
       case 'dataRow':
-        this.#onDataRow(q, msg as DataRowMessage);
+        this.dataRow((msg as DataRowMessage).fields);
         return;
       case 'readyForQuery':
-        this.#onReadyForQuery();
+        this.readyForQuery();
         return;
       case 'commandComplete':
-        this.#onCommandComplete(q, (msg as CommandCompleteMessage).text);
-        this.#nextInWindow(q);
+        this.commandComplete((msg as CommandCompleteMessage).text);
         return;
+      case 'parseComplete':
+        this.parseComplete();
+        return;
+      case 'bindComplete':
+        this.bindComplete();
+        return;
+    }
+    const q = this.#current(msg.name);
+    if (q === undefined) return;
+    switch (msg.name) {
       case 'emptyQuery':
         this.#nextInWindow(q);
         return;
@@ -165,18 +166,6 @@ export class QueryPipeline {
         return;
       case 'noData':
         if (q.statement !== undefined && q.parses) q.statement.fields = [];
-        return;
-      case 'parseComplete':
-        if (!q.parses) {
-          this.#violation("sent 'parseComplete' for a query that sent no Parse");
-          return;
-        }
-        q.parsed = true;
-        receiving(q);
-        return;
-      case 'bindComplete':
-        q.bound = true;
-        receiving(q);
         return;
       case 'parameterDescription':
         if (q.statement !== undefined && q.parses) q.statement.paramCount = (msg as ParameterDescriptionMessage).parameterCount;
@@ -194,6 +183,52 @@ export class QueryPipeline {
       default:
         this.#violation(`sent '${msg.name}', which has no place in a query's replies`);
     }
+  }
+
+  /*
+   * The replies every statement gets, as the connection reads them from the bytes (see `hot-replies.ts`);
+   * `handle` routes the same messages here when pg-protocol parsed them.
+   */
+
+  parseComplete(): void {
+    const q = this.#current('parseComplete');
+    if (q === undefined) return;
+    if (!q.parses) {
+      this.#violation("sent 'parseComplete' for a query that sent no Parse");
+      return;
+    }
+    q.parsed = true;
+    receiving(q);
+  }
+
+  bindComplete(): void {
+    const q = this.#current('bindComplete');
+    if (q === undefined) return;
+    q.bound = true;
+    receiving(q);
+  }
+
+  dataRow(values: (string | null)[]): void {
+    const q = this.#current('dataRow');
+    if (q !== undefined) this.#onDataRow(q, values);
+  }
+
+  commandComplete(tag: string): void {
+    const q = this.#current('commandComplete');
+    if (q === undefined) return;
+    this.#onCommandComplete(q, tag);
+    this.#nextInWindow(q);
+  }
+
+  readyForQuery(): void {
+    if (this.#current('readyForQuery') !== undefined) this.#onReadyForQuery();
+  }
+
+  /** The query the next reply answers: the oldest one written. With none waiting, the server is out of step. */
+  #current(reply: string): PendingQuery | undefined {
+    const q = this.#inflight[this.#cursor];
+    if (q === undefined) this.#violation(`sent '${reply}' with no query waiting for it`);
+    return q;
   }
 
   /** The server broke the protocol: nothing more it sends can be matched to a query. */
@@ -258,14 +293,14 @@ export class QueryPipeline {
     if (q.statement !== undefined && q.parses) q.statement.fields = fields;
   }
 
-  #onDataRow(q: PendingQuery, msg: DataRowMessage): void {
+  #onDataRow(q: PendingQuery, values: (string | null)[]): void {
     const fields = q.fields ?? q.statement?.fields;
     if (fields === undefined) {
       this.#violation('sent a DataRow before the RowDescription of its query');
       return;
     }
-    if (msg.fields.length !== fields.length) {
-      this.#violation(`sent a DataRow with ${msg.fields.length} values for a RowDescription of ${fields.length} columns`);
+    if (values.length !== fields.length) {
+      this.#violation(`sent a DataRow with ${values.length} values for a RowDescription of ${fields.length} columns`);
       return;
     }
     if (q.error !== undefined) return;
@@ -275,7 +310,7 @@ export class QueryPipeline {
       q.decoder = decoder;
     }
     try {
-      q.rows.push(decoder(msg.fields));
+      q.rows.push(decoder(values));
     } catch (error) {
       // A value that cannot be converted (e.g. int8 beyond 2^53 in number mode) fails this query only;
       // the rest of its rows are read and dropped so the connection stays in step.
