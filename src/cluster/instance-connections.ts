@@ -3,7 +3,8 @@
  * (a statement on a shared lease, a connection on an exclusive one, and the handles connection-level
  * strategies choose from).
  */
-import { Connection, queryPrechecked } from '../protocol/connection.js';
+import { Connection, queryPrechecked, startPrechecked } from '../protocol/connection.js';
+import type { QuerySink } from '../protocol/query-sink.js';
 import type { ConnectionOptions } from '../config/connection-options.js';
 import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
 import { ResourcePool } from '../resource-pool/resource-pool.js';
@@ -87,6 +88,25 @@ export class InstanceConnections extends QueryMethods {
    */
   queryPrechecked<Row = Record<string, unknown>>(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined): Promise<QueryResult<Row>> {
     return this.#query<Row>(sql, params, options, true, false);
+  }
+
+  /**
+   * {@link queryPrechecked} with the outcome going to `sink`: the lease ends first, then `sink` hears how the
+   * statement went. Throws when the statement is refused at once (nothing is queued then, and `sink` is
+   * never called).
+   */
+  startPrechecked(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, sink: QuerySink): void {
+    const now = this.#pool.tryLeaseNow(true);
+    if (now === undefined) {
+      this.#queryAfterWait(sql, params, options, true, false).then((result) => sink.ok(result), (error: unknown) => sink.fail(error as Error));
+      return;
+    }
+    try {
+      startPrechecked(now.resource, sql, params, options, new LeasedSink(now, sink));
+    } catch (error) {
+      now.release();
+      throw error;
+    }
   }
 
   /**
@@ -224,6 +244,34 @@ export class InstanceConnections extends QueryMethods {
     // thrown: the pool simply opens another when one is needed.
     conn.once('close', () => this.#pool.destroy(conn, 'closed'));
     return conn;
+  }
+}
+
+/** Ends a statement's lease however the statement ends, then passes the outcome on. */
+class LeasedSink implements QuerySink {
+  constructor(
+    readonly lease: Lease<Connection>,
+    readonly next: QuerySink,
+  ) {}
+
+  ok(result: QueryResult<unknown>): void {
+    try {
+      this.lease.release();
+    } catch (error) {
+      this.next.fail(error as Error);
+      return;
+    }
+    this.next.ok(result);
+  }
+
+  fail(error: Error): void {
+    try {
+      this.lease.release();
+    } catch (releaseError) {
+      this.next.fail(releaseError as Error);
+      return;
+    }
+    this.next.fail(error);
   }
 }
 

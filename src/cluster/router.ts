@@ -21,6 +21,8 @@ import { classifyFailure, isDroppedSession } from '../failover/failure-class.js'
 import { isReadOnlySql } from '../failover/read-only-sql.js';
 import { decideRetry } from '../failover/retry-policy.js';
 import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
+import type { QuerySink } from '../protocol/query-sink.js';
+import { FirstAttempt } from './first-attempt.js';
 import type { Clock } from './clock.js';
 import type { RetryEvent } from './cluster-events.js';
 import type { ConnectionHandle } from './connection-handle.js';
@@ -50,6 +52,11 @@ export interface RouterIo<M> {
   /** Open connections a connection-level strategy may choose from (room for a statement, or idle). */
   handles(member: M, session: string, shared: boolean): readonly ConnectionHandle[];
   queryOn<Row>(member: M, session: string, handle: ConnectionHandle, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined): Promise<QueryResult<Row>>;
+  /**
+   * `query`, with the outcome going to `sink` instead of a promise (see {@link QuerySink}); throws when the
+   * statement is refused at once. Optional: without it the router settles `sink` from `query`'s promise.
+   */
+  start?(member: M, session: string, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, sink: QuerySink): void;
   acquireOn(member: M, session: string, handle: ConnectionHandle): PoolConnection | undefined;
 }
 
@@ -110,6 +117,12 @@ export interface RouteProgress<M> {
 
 const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
 
+/** What a statement's failed attempts have left: the instances to avoid and the dropped sessions ridden out. */
+interface RetryState {
+  exclude: Set<string> | undefined;
+  dropped: number;
+}
+
 /** Dropped sessions one statement may ride out (each costs a new connection, so this is bounded). */
 const MAX_DROPPED_SESSIONS = 10;
 
@@ -124,27 +137,80 @@ export class Router<M extends RoutableMember> {
 
   /** Runs one statement on a shared connection, retrying elsewhere when the policy allows. */
   query<Row>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, progress?: RouteProgress<M>): Promise<QueryResult<Row>> {
-    if (route.target === undefined) return this.#query<Row>(session, sql, params, route, undefined, progress);
-    const served = { onOwner: false };
-    return this.#query<Row>(session, sql, params, route, served, progress).finally(() => {
+    const served = route.target === undefined ? undefined : { onOwner: false };
+    const result = new Promise<QueryResult<unknown>>((resolve, reject) => this.#firstAttempt(session, sql, params, route, served, progress, resolve, reject)) as Promise<QueryResult<Row>>;
+    if (served === undefined) return result;
+    return result.finally(() => {
       if (served.onOwner) this.keyed.owner++;
       else this.keyed.fallback++;
     });
   }
 
-  /** `served.onOwner` ends true when the statement was served on the owner at its first attempt. */
-  async #query<Row>(
+  /**
+   * Places a statement's first attempt synchronously; its connection reports straight to a
+   * {@link FirstAttempt}. `served.onOwner` ends true when the statement was served on the owner at its first
+   * attempt. A failure continues in {@link #retryLoop}, under exactly the rules of every later attempt.
+   */
+  #firstAttempt(
     session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, served: { onOwner: boolean } | undefined,
-    progress: RouteProgress<M> | undefined,
-  ): Promise<QueryResult<Row>> {
+    progress: RouteProgress<M> | undefined, resolve: (result: QueryResult<unknown>) => void, reject: (error: unknown) => void,
+  ): void {
+    const o = this.#o;
+    const clock = o.clock;
+    const started = route.timeout === undefined ? 0 : clock.now();
+    let member: M;
+    let handle: ConnectionHandle | undefined;
+    try {
+      const ctx: BalanceContext = { sql, readPreference: route.readPreference, attempt: 1, exclude: NOTHING_EXCLUDED };
+      const picked = this.#pick(session, ctx, true, route.prefer ?? o.prefer, route.target);
+      member = picked.member;
+      handle = picked.handle;
+      if (served !== undefined) served.onOwner = picked.onTarget;
+      progress?.placed(member);
+    } catch (error) {
+      // Nothing to place it on, or a strategy's error: not retried.
+      reject(error);
+      return;
+    }
+    const timeout = route.timeout;
+    // As in every attempt: what is left of the deadline, and never 0, which would mean "expired" below.
+    const options: QueryOptions = timeout === undefined ? route : { ...route, timeout: Math.max(1, timeout - (clock.now() - started)) };
+    const t0 = clock.now();
+    const run = member.running.start(t0);
+    const attempt = new FirstAttempt<M>(member, run, t0, clock, o.budget, this.#onFirstFailure, resolve, reject, session, sql, params, route, served, progress, started);
+    try {
+      if (handle !== undefined) o.io.queryOn(member, session, handle, sql, params, options).then((r) => attempt.ok(r), (e: unknown) => attempt.fail(e));
+      else if (o.io.start !== undefined) o.io.start(member, session, sql, params, options, attempt);
+      else o.io.query(member, session, sql, params, options).then((r) => attempt.ok(r), (e: unknown) => attempt.fail(e));
+    } catch (error) {
+      attempt.fail(error);
+    }
+  }
+
+  /** The first attempt failed: decide as for any attempt, then go on with attempt 2 (or 1 again, for a dropped session). */
+  readonly #onFirstFailure = (a: FirstAttempt<M>, error: unknown): void => {
+    const state: RetryState = { exclude: undefined, dropped: 0 };
+    let attempt: number;
+    try {
+      attempt = this.#failed(error, a.member, 1, state, a.sql, a.route, a.started);
+    } catch (thrown) {
+      a.reject(thrown);
+      return;
+    }
+    this.#retryLoop(a.session, a.sql, a.params, a.route, a.served, a.progress, a.started, state, attempt + 1).then(a.resolve, a.reject);
+  };
+
+  /** Attempts from `first` on, until one succeeds or the policy says stop. */
+  async #retryLoop(
+    session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, served: { onOwner: boolean } | undefined,
+    progress: RouteProgress<M> | undefined, started: number, state: RetryState, first: number,
+  ): Promise<QueryResult<unknown>> {
     const o = this.#o;
     const clock = o.clock;
     const timeout = route.timeout;
-    const started = timeout === undefined ? 0 : clock.now();
-    let exclude: Set<string> | undefined;
-    let dropped = 0;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = first; ; attempt++) {
       const remaining = timeout === undefined ? undefined : timeout - (clock.now() - started);
+      const exclude = state.exclude;
       const ctx: BalanceContext = { sql, readPreference: route.readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
       const { member, handle, onTarget } = this.#pick(session, ctx, true, route.prefer ?? o.prefer, route.target);
       if (served !== undefined) served.onOwner = onTarget && exclude === undefined;
@@ -154,46 +220,57 @@ export class Router<M extends RoutableMember> {
       const run = member.running.start(t0);
       try {
         const result = handle === undefined
-          ? await o.io.query<Row>(member, session, sql, params, options)
-          : await o.io.queryOn<Row>(member, session, handle, sql, params, options);
+          ? await o.io.query<unknown>(member, session, sql, params, options)
+          : await o.io.queryOn<unknown>(member, session, handle, sql, params, options);
         const t1 = clock.now();
         member.latency.record(t1 - t0);
         o.budget.recordSuccess(t1);
         member.served++;
         return result;
       } catch (error) {
-        if (o.routeStale !== undefined && isStaleRouteError(error)) o.routeStale(error);
-        const readOnly = route.readOnly ?? isReadOnlySql(sql);
-        if (isDroppedSession(error) || (error instanceof TimeoutError && error.mayHaveReachedServer)) o.instanceSuspect(member);
-        if (isDroppedSession(error) && (!error.mayHaveReachedServer || readOnly || route.idempotent === true)) {
-          // Another caller's deadline cost this statement its session: no instance fault and no outage, so
-          // go again on another connection without spending an attempt or the retry budget.
-          if (timeout !== undefined && timeout - (clock.now() - started) < 1) throw deadlinePassed(error, timeout);
-          if (dropped < MAX_DROPPED_SESSIONS) {
-            dropped++;
-            (exclude ??= new Set()).add(member.key);
-            o.retried({ instance: member.ref, attempt, error, reason: classifyFailure(error).reason });
-            attempt--;
-            continue;
-          }
-        }
-        const decision = decideRetry({
-          error,
-          idempotent: route.idempotent,
-          readOnly,
-          attempt,
-          maxAttempts: o.maxAttempts,
-          remainingMs: timeout === undefined ? undefined : timeout - (clock.now() - started),
-          takeRetryToken: () => o.budget.tryWithdraw(clock.now()),
-        });
-        if (decision.quarantineInstance) o.instanceFailed(member, error as Error);
-        if (!decision.retry) throw decision.outcomeUnknown ? outcomeUnknown(error, member) : error;
-        (exclude ??= new Set()).add(member.key);
-        o.retried({ instance: member.ref, attempt, error, reason: decision.reason });
+        attempt = this.#failed(error, member, attempt, state, sql, route, started);
       } finally {
         member.running.end(run);
       }
     }
+  }
+
+  /**
+   * One attempt failed on `member`: throws what the caller should see, or returns the attempt number to go
+   * on from (one less when a dropped session is ridden out, which spends no attempt), with `member` excluded.
+   */
+  #failed(error: unknown, member: M, attempt: number, state: RetryState, sql: string, route: StatementRoute, started: number): number {
+    const o = this.#o;
+    const clock = o.clock;
+    const timeout = route.timeout;
+    if (o.routeStale !== undefined && isStaleRouteError(error)) o.routeStale(error);
+    const readOnly = route.readOnly ?? isReadOnlySql(sql);
+    if (isDroppedSession(error) || (error instanceof TimeoutError && error.mayHaveReachedServer)) o.instanceSuspect(member);
+    if (isDroppedSession(error) && (!error.mayHaveReachedServer || readOnly || route.idempotent === true)) {
+      // Another caller's deadline cost this statement its session: no instance fault and no outage, so
+      // go again on another connection without spending an attempt or the retry budget.
+      if (timeout !== undefined && timeout - (clock.now() - started) < 1) throw deadlinePassed(error, timeout);
+      if (state.dropped < MAX_DROPPED_SESSIONS) {
+        state.dropped++;
+        (state.exclude ??= new Set()).add(member.key);
+        o.retried({ instance: member.ref, attempt, error, reason: classifyFailure(error).reason });
+        return attempt - 1;
+      }
+    }
+    const decision = decideRetry({
+      error,
+      idempotent: route.idempotent,
+      readOnly,
+      attempt,
+      maxAttempts: o.maxAttempts,
+      remainingMs: timeout === undefined ? undefined : timeout - (clock.now() - started),
+      takeRetryToken: () => o.budget.tryWithdraw(clock.now()),
+    });
+    if (decision.quarantineInstance) o.instanceFailed(member, error as Error);
+    if (!decision.retry) throw decision.outcomeUnknown ? outcomeUnknown(error, member) : error;
+    (state.exclude ??= new Set()).add(member.key);
+    o.retried({ instance: member.ref, attempt, error, reason: decision.reason });
+    return attempt;
   }
 
   /**

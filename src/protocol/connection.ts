@@ -20,6 +20,7 @@ import { AbortError, ConfigError, ConnectionError, ProtocolError, TimeoutError, 
 import { describeType, encodeParams } from '../types/encode-param.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../config/connection-options.js';
 import { MessageFramer } from './message-framer.js';
+import { PromiseSink, type QuerySink } from './query-sink.js';
 import { BIND_COMPLETE, BODY, COMMAND_COMPLETE, DATA_ROW, PARSE_COMPLETE, READY_FOR_QUERY, readCommandTag, readDataRow } from './hot-replies.js';
 import { openSocket, type WireSocket } from './open-socket.js';
 import { PendingQuery } from './pending-query.js';
@@ -46,6 +47,21 @@ export function queryPrechecked<Row>(conn: Connection, sql: string, params: Quer
   // A `query` replaced on the object (a wrapper put on in a `setup` hook) still sees every statement.
   if (conn.query !== QUERY) return conn.query<Row>(sql, params, options);
   return queryChecked<Row>(conn, sql, params, options);
+}
+
+let startChecked: (conn: Connection, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, sink: QuerySink) => void;
+
+/**
+ * {@link queryPrechecked} with the outcome going to `sink` rather than to a promise. Throws when the
+ * connection refuses the query at once (not ready, aborted, a parameter that cannot be sent): nothing was
+ * queued then, and `sink` is never called.
+ */
+export function startPrechecked(conn: Connection, sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, sink: QuerySink): void {
+  if (conn.query !== QUERY) {
+    conn.query(sql, params, options).then((result) => sink.ok(result), (error: unknown) => sink.fail(error as Error));
+    return;
+  }
+  startChecked(conn, sql, params, options, sink);
 }
 
 /** A notice (warning or information) the server sent; Picodata sends one for an unknown `options` name. */
@@ -183,40 +199,43 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
 
   static {
     queryChecked = (conn, sql, params, options) => conn.#query(sql, params, options, false);
+    startChecked = (conn, sql, params, options, sink) => conn.#start(sql, params, options, false, sink);
   }
 
   #query<Row>(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, check: boolean): Promise<QueryResult<Row>> {
-    return new Promise<QueryResult<unknown>>((resolve, reject) => {
-      if (check) validateQueryArgs(sql, params, options);
-      if (this.#lifecycle !== 'ready') throw this.#notReadyError();
-      const signal = options?.signal;
-      if (signal?.aborted) {
-        throw new AbortError('the query was aborted before it was sent', { phase: 'acquire', mayHaveReachedServer: false, instance: this.address, cause: signal.reason });
-      }
-      const timeout = options?.timeout;
-      if (timeout === 0) {
-        throw new TimeoutError('query timed out after 0 ms before it was sent', { phase: 'acquire', mayHaveReachedServer: false, instance: this.address });
-      }
-      const o = this.#options;
-      const q = new PendingQuery(
-        sql,
-        params === undefined || params.length === 0 ? [] : encodeParams(params),
-        options?.rowMode ?? o.rowMode,
-        options?.int8 ?? o.int8,
-        options?.prepare ?? true,
-        signal,
-        resolve,
-        reject,
-      );
-      this.#pipeline.add(q);
-      if (signal !== undefined) {
-        q.abortListener = () => this.#pipeline.onDeadline(q, 'abort');
-        signal.addEventListener('abort', q.abortListener, { once: true });
-      }
-      if (timeout !== undefined && timeout !== Infinity) {
-        q.timer = setTimeout(() => this.#pipeline.onDeadline(q, 'timeout', timeout), timeout);
-      }
-    }) as Promise<QueryResult<Row>>;
+    return new Promise<QueryResult<unknown>>((resolve, reject) => this.#start(sql, params, options, check, new PromiseSink(resolve, reject))) as Promise<QueryResult<Row>>;
+  }
+
+  /** Accepts a query whose outcome goes to `sink`; throws, with nothing queued and `sink` not called, when it cannot. */
+  #start(sql: string, params: QueryParams | undefined, options: QueryOptions | undefined, check: boolean, sink: QuerySink): void {
+    if (check) validateQueryArgs(sql, params, options);
+    if (this.#lifecycle !== 'ready') throw this.#notReadyError();
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      throw new AbortError('the query was aborted before it was sent', { phase: 'acquire', mayHaveReachedServer: false, instance: this.address, cause: signal.reason });
+    }
+    const timeout = options?.timeout;
+    if (timeout === 0) {
+      throw new TimeoutError('query timed out after 0 ms before it was sent', { phase: 'acquire', mayHaveReachedServer: false, instance: this.address });
+    }
+    const o = this.#options;
+    const q = new PendingQuery(
+      sql,
+      params === undefined || params.length === 0 ? [] : encodeParams(params),
+      options?.rowMode ?? o.rowMode,
+      options?.int8 ?? o.int8,
+      options?.prepare ?? true,
+      signal,
+      sink,
+    );
+    this.#pipeline.add(q);
+    if (signal !== undefined) {
+      q.abortListener = () => this.#pipeline.onDeadline(q, 'abort');
+      signal.addEventListener('abort', q.abortListener, { once: true });
+    }
+    if (timeout !== undefined && timeout !== Infinity) {
+      q.timer = setTimeout(() => this.#pipeline.onDeadline(q, 'timeout', timeout), timeout);
+    }
   }
 
   /**

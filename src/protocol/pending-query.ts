@@ -1,6 +1,7 @@
 import { createRowDecoder } from '../types/row-decoder.js';
 import type { FieldInfo, Int8Mode, QueryResult, RowMode } from './query-types.js';
 import type { PreparedStatement } from './statement-cache.js';
+import type { QuerySink } from './query-sink.js';
 
 /** Where a query is in its life on one connection. */
 export enum QueryState {
@@ -65,9 +66,16 @@ export class PendingQuery {
     readonly int8: Int8Mode,
     readonly prepare: boolean,
     readonly signal: AbortSignal | undefined,
-    readonly resolve: (result: QueryResult<unknown>) => void,
-    readonly reject: (error: Error) => void,
+    readonly sink: QuerySink,
   ) {}
+
+  resolve(result: QueryResult<unknown>): void {
+    this.sink.ok(result);
+  }
+
+  reject(error: Error): void {
+    this.sink.fail(error);
+  }
 
   /** Stops the timer and the abort listener; called exactly once, when the query settles. */
   disarm(): void {
