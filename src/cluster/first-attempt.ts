@@ -2,7 +2,7 @@ import type { QueryParams, QueryResult } from '../protocol/query-types.js';
 import type { QuerySink } from '../protocol/query-sink.js';
 import type { RetryBudget } from '../failover/retry-budget.js';
 import type { Clock } from './clock.js';
-import type { RouteProgress, RoutableMember, StatementRoute } from './router.js';
+import type { ResultMap, RouteProgress, RoutableMember, StatementRoute } from './router.js';
 import type { Running } from './running-work.js';
 
 /**
@@ -19,7 +19,9 @@ export class FirstAttempt<M extends RoutableMember> implements QuerySink {
     readonly clock: Clock,
     readonly budget: RetryBudget,
     readonly onFailure: (attempt: FirstAttempt<M>, error: unknown) => void,
-    readonly resolve: (result: QueryResult<unknown>) => void,
+    /** What the caller gets of the result; the whole result when undefined. */
+    readonly map: ResultMap<unknown> | undefined,
+    readonly resolve: (value: unknown) => void,
     readonly reject: (error: unknown) => void,
     // What the retry loop goes on with.
     readonly session: string,
@@ -39,7 +41,8 @@ export class FirstAttempt<M extends RoutableMember> implements QuerySink {
     this.budget.recordSuccess(t1);
     member.served++;
     member.running.end(this.run);
-    this.resolve(result);
+    const map = this.map;
+    this.resolve(map === undefined ? result : map(result));
   }
 
   fail(error: unknown): void {

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { resolveClusterOptions, type PoolOptions, type ResolvedClusterOptions } from '../config/cluster-options.js';
 import { ConfigError, PoolClosedError } from '../errors.js';
 import { RetryBudget } from '../failover/retry-budget.js';
-import { withQueryMethods } from '../protocol/query-methods.js';
-import type { QueryParams, QueryResult } from '../protocol/query-types.js';
+import { fetchvalOptions, firstRow, firstValue, toExecuteResult, toRows, withQueryMethods } from '../protocol/query-methods.js';
+import type { ExecuteResult, QueryParams, QueryResult } from '../protocol/query-types.js';
 import type { CloseOptions } from '../resource-pool/resource-pool-options.js';
 import { AuthLatch } from './auth-latch.js';
 import { systemClock } from './clock.js';
@@ -19,7 +19,7 @@ import type { Member } from './member.js';
 import { Membership } from './membership.js';
 import { PoolConnection } from './pool-connection.js';
 import { memberIo } from './member-io.js';
-import { Router, type RouteProgress, type StatementRoute } from './router.js';
+import { Router, type ResultMap, type RouteProgress, type StatementRoute } from './router.js';
 import { SessionOptions } from './session-options.js';
 import { TopologyFollower } from './topology-follower.js';
 import { AutoRoute } from './auto-route.js';
@@ -193,7 +193,32 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, new () => EventE
     return this.#query<Row>(sql, params, options, undefined);
   }
 
-  #query<Row>(sql: string, params: QueryParams | undefined, options: ClusterQueryOptions | undefined, progress: RouteProgress<Member> | undefined): Promise<QueryResult<Row>> {
+  override execute(sql: string, params?: QueryParams, options?: ClusterQueryOptions): Promise<ExecuteResult> {
+    return this.#mapped(sql, params, options, toExecuteResult);
+  }
+
+  override fetch<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: ClusterQueryOptions): Promise<Row[]> {
+    return this.#mapped(sql, params, options, toRows<Row>);
+  }
+
+  override fetchrow<Row = Record<string, unknown>>(sql: string, params?: QueryParams, options?: ClusterQueryOptions): Promise<Row | null> {
+    return this.#mapped(sql, params, options, firstRow<Row>);
+  }
+
+  override fetchval<T = unknown>(sql: string, params?: QueryParams, options?: ClusterQueryOptions): Promise<T | null> {
+    return this.#mapped(sql, params, fetchvalOptions(options), firstValue) as Promise<T | null>;
+  }
+
+  /** A helper's call: the router settles its one promise with `map(result)`, as `query().then(map)` would. */
+  #mapped<T>(sql: string, params: QueryParams | undefined, options: ClusterQueryOptions | undefined, map: ResultMap<T>): Promise<T> {
+    // A traced call, or a subclass's own query(), goes through query() as the helpers' contract says.
+    if (queryChannel.hasSubscribers || this.query !== POOL_QUERY) return this.query(sql, params, options).then(map);
+    return this.#query(sql, params, options, undefined, map) as Promise<T>;
+  }
+
+  #query<Row>(sql: string, params: QueryParams | undefined, options: ClusterQueryOptions | undefined, progress: RouteProgress<Member> | undefined): Promise<QueryResult<Row>>;
+  #query(sql: string, params: QueryParams | undefined, options: ClusterQueryOptions | undefined, progress: undefined, map: ResultMap<unknown>): Promise<unknown>;
+  #query(sql: string, params: QueryParams | undefined, options: ClusterQueryOptions | undefined, progress: RouteProgress<Member> | undefined, map?: ResultMap<unknown>): Promise<unknown> {
     if (this.#closing !== undefined) return Promise.reject(new PoolClosedError());
     try {
       // Before anything is queued: a caller's mistake fails that call only, on no instance.
@@ -215,8 +240,12 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, new () => EventE
       }
     }
     const session = this.#sessions.for(options?.readPreference);
-    if (!this.#connected) return this.connect().then(() => this.#router.query<Row>(session, sql, params, route, progress));
-    return this.#router.query<Row>(session, sql, params, route, progress);
+    if (map !== undefined) {
+      if (!this.#connected) return this.connect().then(() => this.#router.query(session, sql, params, route, undefined, map));
+      return this.#router.query(session, sql, params, route, undefined, map);
+    }
+    if (!this.#connected) return this.connect().then(() => this.#router.query(session, sql, params, route, progress));
+    return this.#router.query(session, sql, params, route, progress);
   }
 
   /**
@@ -341,6 +370,9 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, new () => EventE
     this.#buckets.stop();
   }
 }
+
+/** The pool's own `query`: the helpers settle their promise themselves only while nothing replaced it. */
+const POOL_QUERY = Pool.prototype.query;
 
 /** Which members of the owner a keyed statement may use: reads honour `readPreference`, writes take the leader. */
 function keyedAccess(sql: string, options: ClusterQueryOptions): KeyedAccess {

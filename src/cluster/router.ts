@@ -99,6 +99,9 @@ export interface StatementRoute extends QueryOptions {
   readonly target?: RouteTarget | null;
 }
 
+/** What a statement's caller gets instead of the whole result (see `Router.query`). */
+export type ResultMap<T> = (result: QueryResult<any>) => T;
+
 /** Keyed statements counted by where they were served (see `ClusterStats.keyed`). */
 export interface KeyedCounts {
   /** Served by the owner on the first attempt. */
@@ -136,9 +139,12 @@ export class Router<M extends RoutableMember> {
   }
 
   /** Runs one statement on a shared connection, retrying elsewhere when the policy allows. */
-  query<Row>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, progress?: RouteProgress<M>): Promise<QueryResult<Row>> {
+  query<Row>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, progress?: RouteProgress<M>): Promise<QueryResult<Row>>;
+  /** The same, settled with `map(result)`: one promise for a helper like `fetchval`, not two. */
+  query<T>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, progress: RouteProgress<M> | undefined, map: ResultMap<T>): Promise<T>;
+  query(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, progress?: RouteProgress<M>, map?: ResultMap<unknown>): Promise<unknown> {
     const served = route.target === undefined ? undefined : { onOwner: false };
-    const result = new Promise<QueryResult<unknown>>((resolve, reject) => this.#firstAttempt(session, sql, params, route, served, progress, resolve, reject)) as Promise<QueryResult<Row>>;
+    const result = new Promise<unknown>((resolve, reject) => this.#firstAttempt(session, sql, params, route, served, progress, map, resolve, reject));
     if (served === undefined) return result;
     return result.finally(() => {
       if (served.onOwner) this.keyed.owner++;
@@ -153,7 +159,7 @@ export class Router<M extends RoutableMember> {
    */
   #firstAttempt(
     session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, served: { onOwner: boolean } | undefined,
-    progress: RouteProgress<M> | undefined, resolve: (result: QueryResult<unknown>) => void, reject: (error: unknown) => void,
+    progress: RouteProgress<M> | undefined, map: ResultMap<unknown> | undefined, resolve: (value: unknown) => void, reject: (error: unknown) => void,
   ): void {
     const o = this.#o;
     const clock = o.clock;
@@ -177,7 +183,7 @@ export class Router<M extends RoutableMember> {
     const options: QueryOptions = timeout === undefined ? route : { ...route, timeout: Math.max(1, timeout - (clock.now() - started)) };
     const t0 = clock.now();
     const run = member.running.start(t0);
-    const attempt = new FirstAttempt<M>(member, run, t0, clock, o.budget, this.#onFirstFailure, resolve, reject, session, sql, params, route, served, progress, started);
+    const attempt = new FirstAttempt<M>(member, run, t0, clock, o.budget, this.#onFirstFailure, map, resolve, reject, session, sql, params, route, served, progress, started);
     try {
       if (handle !== undefined) o.io.queryOn(member, session, handle, sql, params, options).then((r) => attempt.ok(r), (e: unknown) => attempt.fail(e));
       else if (o.io.start !== undefined) o.io.start(member, session, sql, params, options, attempt);
@@ -197,7 +203,9 @@ export class Router<M extends RoutableMember> {
       a.reject(thrown);
       return;
     }
-    this.#retryLoop(a.session, a.sql, a.params, a.route, a.served, a.progress, a.started, state, attempt + 1).then(a.resolve, a.reject);
+    const map = a.map;
+    this.#retryLoop(a.session, a.sql, a.params, a.route, a.served, a.progress, a.started, state, attempt + 1)
+      .then((result) => a.resolve(map === undefined ? result : map(result)), a.reject);
   };
 
   /** Attempts from `first` on, until one succeeds or the policy says stop. */

@@ -44,9 +44,7 @@ export function withQueryMethods<Opts extends QueryOptions, TBase extends Abstra
      * @example `const n = await db.fetchval<number>('SELECT count(*) FROM t')`
      */
     fetchval<T = unknown>(sql: string, params?: QueryParams, options?: Opts): Promise<T | null> {
-      // Anything but an object is left as it is, for query() to reject with a typed error.
-      const arrayOptions = (options === undefined ? ARRAY_ROWS : typeof options === 'object' && options !== null ? { ...options, rowMode: 'array' } : options) as Opts;
-      return this.query<unknown[]>(sql, params, arrayOptions).then(firstValue) as Promise<T | null>;
+      return this.query<unknown[]>(sql, params, fetchvalOptions(options)).then(firstValue) as Promise<T | null>;
     }
 
     /**
@@ -88,18 +86,28 @@ export abstract class QueryMethods extends withQueryMethods<QueryOptions, typeof
 /** fetchval's options when the caller gave none: shared, frozen, so no call allocates or changes it. */
 const ARRAY_ROWS = Object.freeze({ rowMode: 'array' as const });
 
-function firstValue(r: QueryResult<unknown[]>): unknown {
+/** fetchval's options: the caller's, with array rows. Anything but an object is left as it is, for query() to reject with a typed error. */
+export function fetchvalOptions<Opts>(options: Opts | undefined): Opts {
+  return (options === undefined ? ARRAY_ROWS : typeof options === 'object' && options !== null ? { ...options, rowMode: 'array' } : options) as Opts;
+}
+
+/*
+ * What each helper makes of query()'s result. Exported for a class that settles the helpers' promises
+ * itself (the cluster pool), so that every query surface gives the same values.
+ */
+
+export function firstValue(r: QueryResult<unknown[]>): unknown {
   return r.rows.length > 0 ? r.rows[0]![0] : null;
 }
 
-function toExecuteResult(r: QueryResult<unknown>): ExecuteResult {
+export function toExecuteResult(r: QueryResult<unknown>): ExecuteResult {
   return { command: r.command, rowCount: r.rowCount };
 }
 
-function toRows<Row>(r: QueryResult<Row>): Row[] {
+export function toRows<Row>(r: QueryResult<Row>): Row[] {
   return r.rows;
 }
 
-function firstRow<Row>(r: QueryResult<Row>): Row | null {
+export function firstRow<Row>(r: QueryResult<Row>): Row | null {
   return r.rows.length > 0 ? r.rows[0]! : null;
 }
