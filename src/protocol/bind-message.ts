@@ -3,9 +3,6 @@ import { ParameterError } from '../errors.js';
 /** PostgreSQL refuses a message of 1 GiB or more; Picodata's limits are lower still. */
 export const MAX_BIND_BYTES = 0x3fffffff;
 
-/** Byte lengths of the values of the Bind being built; grown when a statement has more parameters. */
-let lengths = new Int32Array(64);
-
 /**
  * Strings up to this long are measured and copied in JS when they are ASCII: for a short string (a number,
  * a statement name) that costs less than a call into the runtime, and it is the common case of a Bind.
@@ -20,55 +17,78 @@ function byteLength(s: string): number {
   return n;
 }
 
-/** Writes `s`, whose UTF-8 length is `len`, at `at`; returns `len`. */
-function writeString(buf: Buffer, s: string, at: number, len: number): number {
-  if (len === s.length && len <= SHORT) {
-    // ASCII (one byte per character, as measured): each character is its byte.
-    for (let i = 0; i < len; i++) buf[at + i] = s.charCodeAt(i);
-    return len;
+/** Writes `s` as UTF-8 at `at` (the buffer was sized with {@link byteLength}); returns the bytes written. */
+function writeString(buf: Buffer, s: string, at: number): number {
+  const n = s.length;
+  if (n <= SHORT) {
+    let i = 0;
+    // ASCII, the common case: each character is its byte. At the first other character, start over.
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) break;
+      buf[at + i] = c;
+    }
+    if (i === n) return n;
   }
   return buf.write(s, at, 'utf8');
 }
 
 /**
- * A Bind message for the unnamed portal: every parameter and every result column in text format (format
- * counts 0), built in one exactly sized buffer. Each string's UTF-8 length is measured once, and its bytes
- * are written once, straight into the message; nothing is shared between calls, so a failure leaves nothing
- * behind for the next message.
+ * The size in bytes of the Bind that {@link writeBind} writes for these arguments: for the unnamed portal,
+ * every parameter and every result column in text format (format counts 0).
  *
- * @throws {ParameterError} when the message would reach {@link MAX_BIND_BYTES}; nothing is allocated then.
+ * @throws {ParameterError} when the message would reach {@link MAX_BIND_BYTES}.
  */
-export function bindMessage(statement: string, values: readonly (string | null)[]): Buffer {
+export function bindSize(statement: string, values: readonly (string | null)[]): number {
   const n = values.length;
-  if (lengths.length < n) lengths = new Int32Array(Math.max(n, lengths.length * 2));
-  const nameBytes = byteLength(statement);
-  // length, portal "" + NUL, name + NUL, parameter format count, parameter count, result format count
-  let size = 4 + 1 + nameBytes + 1 + 2 + 2 + 2 + 4 * n;
+  // type, length, portal "" + NUL, name + NUL, parameter format count, parameter count, result format count
+  let size = 1 + 4 + 1 + byteLength(statement) + 1 + 2 + 2 + 2 + 4 * n;
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    const len = v === null || v === undefined ? -1 : byteLength(v);
-    lengths[i] = len;
-    if (len > 0) size += len;
+    if (v !== null && v !== undefined) size += byteLength(v);
   }
-  if (size + 1 > MAX_BIND_BYTES) {
-    throw new ParameterError(`the parameters take ${size + 1} bytes; one message may carry at most ${MAX_BIND_BYTES}`);
+  if (size > MAX_BIND_BYTES) {
+    throw new ParameterError(`the parameters take ${size} bytes; one message may carry at most ${MAX_BIND_BYTES}`);
   }
-  const buf = Buffer.allocUnsafe(size + 1);
-  buf[0] = 0x42; // 'B'
-  buf.writeInt32BE(size, 1);
-  buf[5] = 0; // the unnamed portal
-  let at = 6;
-  if (nameBytes > 0) at += writeString(buf, statement, at, nameBytes);
+  return size;
+}
+
+/**
+ * Writes the Bind whose size {@link bindSize} gave into `buf` at `at`, each string's bytes straight into
+ * place; returns the offset after it. Values are written before their length, which is then filled in, so
+ * no string is measured twice.
+ */
+export function writeBind(buf: Buffer, at: number, statement: string, values: readonly (string | null)[]): number {
+  const start = at;
+  buf[at] = 0x42; // 'B'
+  buf[at + 5] = 0; // the unnamed portal
+  at += 6;
+  at += writeString(buf, statement, at);
   buf[at++] = 0;
   buf.writeInt16BE(0, at); // no parameter format codes: all text
+  const n = values.length;
   buf.writeUInt16BE(n, at + 2);
   at += 4;
   for (let i = 0; i < n; i++) {
-    const len = lengths[i]!;
+    const v = values[i];
+    if (v === null || v === undefined) {
+      buf.writeInt32BE(-1, at);
+      at += 4;
+      continue;
+    }
+    const len = writeString(buf, v, at + 4);
     buf.writeInt32BE(len, at);
-    at += 4;
-    if (len > 0) at += writeString(buf, values[i]!, at, len);
+    at += 4 + len;
   }
   buf.writeInt16BE(0, at); // no result format codes: all text
+  at += 2;
+  buf.writeInt32BE(at - start - 1, start + 1);
+  return at;
+}
+
+/** A Bind message on its own (see {@link bindSize} and {@link writeBind}). */
+export function bindMessage(statement: string, values: readonly (string | null)[]): Buffer {
+  const buf = Buffer.allocUnsafe(bindSize(statement, values));
+  writeBind(buf, 0, statement, values);
   return buf;
 }

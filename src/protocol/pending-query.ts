@@ -22,20 +22,31 @@ export enum QueryState {
 
 export type RowDecoder = (values: (string | null)[]) => unknown;
 
+const NO_MESSAGES: readonly Buffer[] = Object.freeze([]);
+const NO_BYTES = Buffer.alloc(0);
+
 /**
  * One query on one connection, from the call to its ReadyForQuery. A class (not an object literal) so every
  * query has the same hidden shape on the hot path.
  */
 export class PendingQuery {
   state = QueryState.Queued;
-  /**
-   * The messages to write, built when the query is accepted (see `query-message.ts`); no Sync, which the
-   * pipeline adds at the end of each window. Kept until the query settles, to write again if skipped.
+  /*
+   * What the query writes, settled when it is accepted (see `query-message.ts`): `head`, then a Bind of
+   * `bindSize` bytes written in place from `params`, then `tail`; no Sync, which the pipeline adds at the
+   * end of each window. Kept until the query settles, to write again if skipped.
    */
-  parts: Buffer[] = [];
+  /** Messages before the Bind: Close of an evicted statement, Parse, Describe (none for most queries). */
+  head: readonly Buffer[] = NO_MESSAGES;
+  /** The Bind's size in bytes; 0 when only `head` is written (what a withdrawn query still prepares). */
+  bindSize = 0;
+  /** The statement the Bind names ('' for the unnamed one). */
+  bindName = '';
+  /** After the Bind: Execute, after a Describe of the portal for an unnamed statement. */
+  tail: Buffer = NO_BYTES;
   /** The last statement of its Sync window: the window's ReadyForQuery follows this one's replies. */
   syncAfter = false;
-  /** How many leading `parts` prepare the statement (Close of an evicted one, Parse, Describe). */
+  /** How many leading `head` messages prepare the statement (Close of an evicted one, Parse, Describe). */
   prepareParts = 0;
   /** A statement to Close before this query prepares its own (the server invalidated the old one). */
   closeFirst: string | undefined = undefined;
@@ -84,6 +95,15 @@ export class PendingQuery {
     this.state = QueryState.Done;
   }
 
+  /** Nothing to write (the messages are built anew, or the query fails before it is queued). */
+  clearMessages(): void {
+    this.head = NO_MESSAGES;
+    this.bindSize = 0;
+    this.bindName = '';
+    this.tail = NO_BYTES;
+    this.prepareParts = 0;
+  }
+
   /** Back to Queued, to be prepared and sent once more (after the server invalidated its statement). */
   resetForRetry(): void {
     this.reprepared = true;
@@ -92,8 +112,7 @@ export class PendingQuery {
     this.parses = false;
     this.parsed = false;
     this.bound = false;
-    this.parts = [];
-    this.prepareParts = 0;
+    this.clearMessages();
     this.fields = undefined;
     this.decoder = undefined;
     this.rows = [];

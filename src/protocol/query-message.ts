@@ -1,42 +1,48 @@
 import { serialize } from 'pg-protocol';
 import { ParameterError } from '../errors.js';
-import { bindMessage } from './bind-message.js';
+import { bindSize, writeBind } from './bind-message.js';
 import type { PendingQuery } from './pending-query.js';
 import type { StatementCache } from './statement-cache.js';
 
 const EXECUTE = serialize.execute();
-const DESCRIBE_PORTAL = serialize.describe({ type: 'P' });
+const DESCRIBE_AND_EXECUTE = Buffer.concat([serialize.describe({ type: 'P' }), EXECUTE]);
 
+/** The statement a query added to the cache while it was being built, so that a failure can take it out. */
+let added: { name: string } | undefined;
 
 /**
- * Builds every message a query will write (into `q.parts`), at the moment it is accepted, so that anything
- * that can fail does so in the caller's own call, before the query is queued: pg-protocol's serializer
- * shares one writer between all connections, and a failure halfway through a message would otherwise
- * corrupt the next message any connection sends. Picks or creates the cached statement; a new one is
- * prepared by this query (Parse + Describe), an evicted one is closed in the same write.
+ * Settles every message a query will write, at the moment it is accepted, so that anything that can fail
+ * does so in the caller's own call, before the query is queued: pg-protocol's serializer shares one writer
+ * between all connections, and a failure halfway through a message would otherwise corrupt the next message
+ * any connection sends. Picks or creates the cached statement; a new one is prepared by this query (Parse +
+ * Describe), an evicted one is closed in the same write. The Bind is sized here and written in place with
+ * the rest of its window (see {@link writeQuery}).
  *
  * @throws {ParameterError} when the cached statement is known to take a different number of parameters,
  *   or the parameters do not fit in one message; nothing is changed then.
  */
 export function buildQueryMessage(q: PendingQuery, cache: StatementCache | undefined): void {
-  let added: { name: string; sql: string } | undefined;
+  added = undefined;
   try {
-    buildInto(q, cache, (statement) => (added = statement));
+    buildInto(q, cache);
   } catch (error) {
     // The shared writer may hold part of a message: flushing it into a message that is thrown away
     // leaves it empty for the next caller.
     serialize.query('');
-    if (added !== undefined) cache?.deleteByName(added.name);
-    q.parts = [];
+    const statement = added as { name: string } | undefined; // set by buildInto
+    if (statement !== undefined) cache?.deleteByName(statement.name);
+    q.clearMessages();
     q.statement = undefined;
     throw error;
+  } finally {
+    added = undefined;
   }
 }
 
-function buildInto(q: PendingQuery, cache: StatementCache | undefined, onAdded: (s: { name: string; sql: string }) => void): void {
-  const parts: Buffer[] = [];
+function buildInto(q: PendingQuery, cache: StatementCache | undefined): void {
+  let head: Buffer[] | undefined;
   if (q.closeFirst !== undefined) {
-    parts.push(serialize.close({ type: 'S', name: q.closeFirst }));
+    head = [serialize.close({ type: 'S', name: q.closeFirst })];
     q.closeFirst = undefined;
   }
   if (cache !== undefined && q.prepare) {
@@ -47,31 +53,56 @@ function buildInto(q: PendingQuery, cache: StatementCache | undefined, onAdded: 
       );
     }
     if (statement === undefined) {
-      const added = cache.add(q.sql);
-      statement = added.statement;
-      onAdded(statement);
-      if (added.evicted !== undefined) parts.push(serialize.close({ type: 'S', name: added.evicted.name }));
-      parts.push(serialize.parse({ name: statement.name, text: q.sql }), serialize.describe({ type: 'S', name: statement.name }));
+      const fresh = cache.add(q.sql);
+      statement = fresh.statement;
+      added = statement;
+      head ??= [];
+      if (fresh.evicted !== undefined) head.push(serialize.close({ type: 'S', name: fresh.evicted.name }));
+      head.push(serialize.parse({ name: statement.name, text: q.sql }), serialize.describe({ type: 'S', name: statement.name }));
       q.parses = true;
     }
-    q.prepareParts = parts.length;
+    q.bindSize = bindSize(statement.name, q.params);
+    q.prepareParts = head === undefined ? 0 : head.length;
     q.statement = statement;
-    parts.push(bindMessage(statement.name, q.params), EXECUTE);
+    q.bindName = statement.name;
+    q.tail = EXECUTE;
   } else {
     q.parses = true;
-    q.prepareParts = parts.length;
-    parts.push(serialize.parse({ text: q.sql }), bindMessage('', q.params), DESCRIBE_PORTAL, EXECUTE);
+    q.prepareParts = head === undefined ? 0 : head.length;
+    (head ??= []).push(serialize.parse({ text: q.sql }));
+    q.bindSize = bindSize('', q.params);
+    q.bindName = '';
+    q.tail = DESCRIBE_AND_EXECUTE;
   }
+  if (head !== undefined) q.head = head;
   if (cache !== undefined) q.cacheMark = cache.lastId;
-  q.parts = parts;
+}
+
+/** The bytes {@link writeQuery} writes for `q`. */
+export function querySize(q: PendingQuery): number {
+  let size = q.bindSize === 0 ? 0 : q.bindSize + q.tail.length;
+  const head = q.head;
+  for (let i = 0; i < head.length; i++) size += head[i]!.length;
+  return size;
+}
+
+/** Writes `q`'s messages into `buf` at `at` (sized with {@link querySize}); returns the offset after them. */
+export function writeQuery(q: PendingQuery, buf: Buffer, at: number): number {
+  const head = q.head;
+  for (let i = 0; i < head.length; i++) at += head[i]!.copy(buf, at);
+  if (q.bindSize === 0) return at;
+  at = writeBind(buf, at, q.bindName, q.params);
+  return at + q.tail.copy(buf, at);
 }
 
 /**
- * What a query that was withdrawn before it ran still has to send: the preparation of a statement that
- * later queries, already built, refer to (Close?, Parse, Describe, and nothing that executes; the pipeline
- * ends a Sync window after it). `undefined` when it prepares nothing, and can simply be dropped.
+ * Makes a query that was withdrawn before it ran write only the preparation of a statement that later
+ * queries, already built, refer to (Close?, Parse, Describe, and nothing that executes; the pipeline ends a
+ * Sync window after it). False when it prepares nothing, and can simply be dropped.
  */
-export function preparationOnly(q: PendingQuery): Buffer[] | undefined {
-  if (q.prepareParts === 0) return undefined;
-  return q.parts.slice(0, q.prepareParts);
+export function keepPreparationOnly(q: PendingQuery): boolean {
+  if (q.prepareParts === 0) return false;
+  q.head = q.head.slice(0, q.prepareParts);
+  q.bindSize = 0;
+  return true;
 }

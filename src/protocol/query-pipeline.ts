@@ -13,8 +13,8 @@ import { ProtocolError, ServerError } from '../errors.js';
 import { PendingQuery, QueryState, decoderFor, parseCommandTag, receiving } from './pending-query.js';
 import type { FieldInfo } from './query-types.js';
 import { deallocatedName, type StatementCache } from './statement-cache.js';
-import { buildQueryMessage, preparationOnly } from './query-message.js';
-import { MAX_WINDOW_BYTES, MAX_WINDOW_STATEMENTS, cutWindows } from './sync-window.js';
+import { buildQueryMessage, keepPreparationOnly } from './query-message.js';
+import { MAX_WINDOW_BYTES, MAX_WINDOW_STATEMENTS, cutWindows, writeWindows } from './sync-window.js';
 import {
   droppedForNeighbourError, lostQueryError, sentDeadlineError, serverError, sessionEndedError, skippedQueryLostError, unsentDeadlineError,
 } from './wire-errors.js';
@@ -114,13 +114,12 @@ export class QueryPipeline {
     this.#flushScheduled = false;
     const queued = this.#queued;
     if (queued.length === 0 || this.#windowOpen) return;
-    const out: Buffer[] = [];
-    const { taken, open } = cutWindows(queued, this.#coalesce, out, this.#inflight);
+    const { taken, open, bytes } = cutWindows(queued, this.#coalesce, this.#inflight);
     this.#windowOpen = open;
     if (taken === queued.length) queued.length = 0;
     else queued.splice(0, taken);
     this.#requeued = Math.max(0, this.#requeued - taken);
-    this.#host.write(Buffer.concat(out));
+    this.#host.write(writeWindows(this.#inflight, taken, bytes));
   };
 
   /** Handles one backend message after startup. */
@@ -359,11 +358,7 @@ export class QueryPipeline {
   #unskip(q: PendingQuery, resend: PendingQuery[]): void {
     if (q.state === QueryState.Done) {
       // Withdrawn while skipped: only what it prepares for queries built after it is still sent.
-      const preparation = preparationOnly(q);
-      if (preparation !== undefined) {
-        q.parts = preparation;
-        resend.push(q);
-      }
+      if (keepPreparationOnly(q)) resend.push(q);
       return;
     }
     const statement = q.statement;
@@ -442,9 +437,7 @@ export class QueryPipeline {
     const address = this.#host.address;
     if (q.state === QueryState.Queued) {
       // Queries built after this one may use the statement it prepares: that part is still sent.
-      const preparation = preparationOnly(q);
-      if (preparation !== undefined) q.parts = preparation;
-      else {
+      if (!keepPreparationOnly(q)) {
         const index = this.#queued.indexOf(q);
         if (index >= 0) {
           this.#queued.splice(index, 1);
