@@ -211,6 +211,26 @@ test('destroy() fails queries in flight at once with an outcome-unknown error', 
   });
 });
 
+test('connections reading large results at the same time each get their own bytes', async () => {
+  // Plain TCP connections share one read buffer: a result split across many reads must still arrive whole
+  // and unmixed on each connection.
+  const conns = await Promise.all([1, 2, 3].map(() => Connection.connect({ ...target(), ssl: 'disable' })));
+  try {
+    const sql = "SELECT i, repeat(chr(64 + $1::int), 500) || i::text AS s FROM generate_series(1, 2000) AS i";
+    const results = await Promise.all(conns.map((conn, k) => conn.fetch<{ i: number; s: string }>(sql, [k + 1])));
+    results.forEach((rows, k) => {
+      assert.equal(rows.length, 2000);
+      const letter = String.fromCharCode(65 + k);
+      rows.forEach((row, j) => {
+        assert.equal(row.i, j + 1);
+        assert.equal(row.s, letter.repeat(500) + String(j + 1));
+      });
+    });
+  } finally {
+    await Promise.all(conns.map((c) => c.close()));
+  }
+});
+
 test('util.inspect shows the address, state and in-flight count, never the password', async () => {
   const { inspect } = await import('node:util');
   const options = { ...target(), ssl: 'disable' as const };

@@ -175,6 +175,20 @@ test('a DataRow with more columns than its RowDescription is a protocol violatio
     await assert.rejects(conn.query('SELECT 1', [], QUERY_DEADLINE), outcomeUnknownByProtocol(/DataRow with 2 values for a RowDescription of 1 columns/));
   }));
 
+test('a DataRow or CommandComplete whose contents run past its length is a protocol violation', CASE_TIMEOUT, async () => {
+  const overrun = message('D', Buffer.concat([int16(1), int32(1_000), Buffer.from('abc')]));
+  await withServer({ onQuery: (s) => s.write(Buffer.concat([QUERY_PREFIX, overrun, message('C', cstring('SELECT 1')), READY])) }, async (port) => {
+    const conn = await connect(port);
+    await assert.rejects(conn.query('SELECT 1', [], QUERY_DEADLINE), outcomeUnknownByProtocol(/DataRow message whose contents run past its length/));
+    assert.ok(conn.isClosed());
+  });
+  const unterminated = message('C', Buffer.from('SELECT 1'));
+  await withServer({ onQuery: (s) => s.write(Buffer.concat([QUERY_PREFIX, dataRow(['a']), unterminated, READY])) }, async (port) => {
+    const conn = await connect(port);
+    await assert.rejects(conn.query('SELECT 1', [], QUERY_DEADLINE), outcomeUnknownByProtocol(/CommandComplete message/));
+  });
+});
+
 test('replies with no query waiting are a protocol violation, not silently dropped', CASE_TIMEOUT, () =>
   withServer({ onStartup: (s) => s.write(Buffer.concat([AUTH_OK, READY, dataRow(['stray'])])) }, async (port) => {
     const conn = await connect(port).catch((e: unknown) => e);
