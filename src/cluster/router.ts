@@ -179,7 +179,7 @@ export class Router<M extends RoutableMember> {
       return;
     }
     const timeout = route.timeout;
-    // As in every attempt: what is left of the deadline, and never 0, which would mean "expired" below.
+    // As in every attempt: what is left of the deadline, at least 1 ms (a connection takes 0 as expired).
     const options: QueryOptions = timeout === undefined ? route : { ...route, timeout: Math.max(1, timeout - (clock.now() - started)) };
     const t0 = clock.now();
     const run = member.running.start(t0);
