@@ -21,7 +21,8 @@ import { describeType, encodeParams } from '../types/encode-param.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../config/connection-options.js';
 import { MessageFramer } from './message-framer.js';
 import { PromiseSink, type QuerySink } from './query-sink.js';
-import { BIND_COMPLETE, BODY, COMMAND_COMPLETE, DATA_ROW, PARSE_COMPLETE, READY_FOR_QUERY, readCommandTag, readDataRow } from './hot-replies.js';
+import { BIND_COMPLETE, BODY, COMMAND_COMPLETE, DATA_ROW, PARSE_COMPLETE, READY_FOR_QUERY, readCommandTag } from './hot-replies.js';
+import { REUSE_ROWS_FROM, rawRowsOf, type ReuseRowsOptions } from './row-reuse.js';
 import { openSocket, type WireSocket } from './open-socket.js';
 import { PendingQuery } from './pending-query.js';
 import { MAX_TIMEOUT_MS, validateQueryArgs } from './query-args.js';
@@ -228,6 +229,14 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
       signal,
       sink,
     );
+    if (options !== undefined) {
+      const earlier = (options as ReuseRowsOptions)[REUSE_ROWS_FROM];
+      if (earlier !== undefined) {
+        q.raw = [];
+        const raw = earlier === null ? undefined : rawRowsOf(earlier);
+        if (raw !== undefined) q.reuse = { rows: earlier!.rows, raw };
+      }
+    }
     this.#pipeline.add(q);
     if (signal !== undefined) {
       q.abortListener = () => this.#pipeline.onDeadline(q, 'abort');
@@ -353,7 +362,7 @@ export class Connection extends withQueryMethods<QueryOptions, typeof EventEmitt
           pipeline.bindComplete();
           break;
         case DATA_ROW:
-          pipeline.dataRow(readDataRow(messages, at + BODY, next));
+          pipeline.dataRowAt(messages, at + BODY, next);
           break;
         case COMMAND_COMPLETE:
           pipeline.commandComplete(readCommandTag(messages, at + BODY, next));

@@ -2,6 +2,7 @@ import { createRowDecoder } from '../types/row-decoder.js';
 import type { FieldInfo, Int8Mode, QueryResult, RowMode } from './query-types.js';
 import type { PreparedStatement } from './statement-cache.js';
 import type { QuerySink } from './query-sink.js';
+import type { RawRows } from './row-reuse.js';
 
 /** Where a query is in its life on one connection. */
 export enum QueryState {
@@ -67,6 +68,12 @@ export class PendingQuery {
   error: Error | undefined = undefined;
   /** Re-prepared once after SQLSTATE 42999 or 26000 (the statement was invalidated or deallocated). */
   reprepared = false;
+  /**
+   * Read with `REUSE_ROWS_FROM` (see `row-reuse.ts`): each DataRow's bytes are kept here, and `reuse` is
+   * the earlier result whose rows may stand in for equal bytes (undefined when none fits).
+   */
+  raw: Buffer[] | undefined = undefined;
+  reuse: { rows: readonly unknown[]; raw: RawRows } | undefined = undefined;
   timer: NodeJS.Timeout | undefined = undefined;
   abortListener: (() => void) | undefined = undefined;
 
@@ -116,6 +123,7 @@ export class PendingQuery {
     this.fields = undefined;
     this.decoder = undefined;
     this.rows = [];
+    if (this.raw !== undefined) this.raw = [];
     this.commandTag = '';
     this.error = undefined;
   }

@@ -10,6 +10,8 @@ import type {
   RowDescriptionMessage,
 } from 'pg-protocol/dist/messages.js';
 import { ProtocolError, ServerError } from '../errors.js';
+import { readDataRow } from './hot-replies.js';
+import { keepRawRows, sameDecoding } from './row-reuse.js';
 import { PendingQuery, QueryState, decoderFor, parseCommandTag, receiving } from './pending-query.js';
 import type { FieldInfo } from './query-types.js';
 import { deallocatedName, type StatementCache } from './statement-cache.js';
@@ -212,6 +214,37 @@ export class QueryPipeline {
     if (q !== undefined) this.#onDataRow(q, values);
   }
 
+  /** A DataRow whose body is `bytes[start..end)`, valid during the call only. */
+  dataRowAt(bytes: Buffer, start: number, end: number): void {
+    const q = this.#current('dataRow');
+    if (q === undefined) return;
+    if (q.raw === undefined) {
+      this.#onDataRow(q, readDataRow(bytes, start, end));
+      return;
+    }
+    const reuse = q.reuse;
+    const index = q.rows.length;
+    const earlier = reuse?.raw.bytes[index];
+    if (earlier !== undefined && earlier.length === end - start && bytes.compare(earlier, 0, earlier.length, start, end) === 0 && q.error === undefined && this.#reusable(q)) {
+      q.rows.push(reuse!.rows[index]);
+    } else {
+      const before = q.rows.length;
+      this.#onDataRow(q, readDataRow(bytes, start, end));
+      if (q.rows.length === before) return; // dropped (a decoding error) or a violation: nothing to keep
+    }
+    q.raw.push(Buffer.from(bytes.subarray(start, end)));
+  }
+
+  /** The earlier result's rows fit this query (checked at its first DataRow; a misfit is forgotten). */
+  #reusable(q: PendingQuery): boolean {
+    const reuse = q.reuse!;
+    if (q.rows.length > 0) return true;
+    const fields = q.fields ?? q.statement?.fields;
+    if (fields !== undefined && sameDecoding(reuse.raw, fields, q.rowMode, q.int8)) return true;
+    q.reuse = undefined;
+    return false;
+  }
+
   commandComplete(tag: string): void {
     const q = this.#current('commandComplete');
     if (q === undefined) return;
@@ -387,7 +420,9 @@ export class QueryPipeline {
     if (error === undefined) {
       q.disarm();
       const { command, rowCount } = parseCommandTag(q.commandTag);
-      q.resolve({ rows: q.rows, fields: q.fields ?? q.statement?.fields ?? [], command, rowCount });
+      const result = { rows: q.rows, fields: q.fields ?? q.statement?.fields ?? [], command, rowCount };
+      if (q.raw !== undefined) keepRawRows(result, { bytes: q.raw, fields: result.fields, rowMode: q.rowMode, int8: q.int8 });
+      q.resolve(result);
     } else {
       this.#onQueryError(q, error, resend);
     }

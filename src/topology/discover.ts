@@ -27,6 +27,7 @@ import {
 import { formatInstanceState, type InstanceState, isOnline, parseInstanceState } from './instance-state.js';
 import { isUnspecifiedHost, type PeerAddress, parsePeerAddress } from './peer-address.js';
 import { DiscoveryMemo } from './discovery-memo.js';
+import { REUSE_ROWS_FROM, type ReuseRowsOptions } from '../protocol/row-reuse.js';
 
 export type { DiscoverySchema, SelfUuidFunction };
 export { DiscoveryMemo };
@@ -127,7 +128,7 @@ export function isUsable(instance: DiscoveredInstance): boolean {
 export async function discoverInstances(db: DiscoveryQueryable, opts: DiscoverOptions = {}): Promise<DiscoveryResult> {
   const queryOptions: QueryOptions = { rowMode: 'object', timeout: opts.timeout, signal: opts.signal };
   const warnings: string[] = [];
-  const { schema, rows } = await readInstanceRows(db, queryOptions, opts.schema ?? 'current', warnings);
+  const { schema, rows } = await readInstanceRows(db, queryOptions, opts.schema ?? 'current', warnings, opts.memo);
   const instances = toInstances(rows, schema, warnings, opts.memo);
   let selfUuid: string | undefined;
   let selfUuidFunction: SelfUuidFunction | undefined;
@@ -147,7 +148,7 @@ export async function discoverInstances(db: DiscoveryQueryable, opts: DiscoverOp
  * addresses, so discovery keeps working, with a warning.
  */
 async function readInstanceRows(
-  db: DiscoveryQueryable, qo: QueryOptions, preferred: DiscoverySchema, warnings: string[],
+  db: DiscoveryQueryable, qo: QueryOptions, preferred: DiscoverySchema, warnings: string[], memo: DiscoveryMemo<DiscoveredInstance> | undefined,
 ): Promise<{ schema: DiscoverySchema; rows: Row[] }> {
   const order: DiscoverySchema[] = preferred === 'current' ? ['current', 'legacy'] : ['legacy', 'current'];
   let currentError: unknown;
@@ -155,7 +156,7 @@ async function readInstanceRows(
   let starRows: Row[] | undefined;
   for (const schema of order) {
     try {
-      if (schema === 'current') return { schema, rows: await readCurrent(db, qo) };
+      if (schema === 'current') return { schema, rows: await readCurrent(db, qo, memo) };
       const star = await readEverything(db, qo, warnings);
       if (!star.hasConnectionType) return { schema: 'legacy', rows: star.rows };
       starRows = star.rows;
@@ -173,8 +174,16 @@ async function readInstanceRows(
   throw currentError ?? legacyError;
 }
 
-async function readCurrent(db: DiscoveryQueryable, qo: QueryOptions): Promise<Row[]> {
-  return (await db.query<Row>(CURRENT_DISCOVERY_SQL, [], qo)).rows;
+/**
+ * With a memo, the rows that did not change since its last round are that round's row objects (a picots
+ * connection decodes only the rows whose bytes changed; anything else just returns fresh rows).
+ */
+async function readCurrent(db: DiscoveryQueryable, qo: QueryOptions, memo: DiscoveryMemo<DiscoveredInstance> | undefined): Promise<Row[]> {
+  if (memo === undefined) return (await db.query<Row>(CURRENT_DISCOVERY_SQL, [], qo)).rows;
+  const options: ReuseRowsOptions = { ...qo, [REUSE_ROWS_FROM]: memo.lastResult };
+  const result = await db.query<Row>(CURRENT_DISCOVERY_SQL, [], options);
+  memo.lastResult = result;
+  return result.rows;
 }
 
 /**
@@ -215,6 +224,14 @@ function toInstances(rows: readonly Row[], schema: DiscoverySchema, warnings: st
         "so other instances' pgproto addresses are unknown; only the given addresses can be used",
     );
   }
+  if (memo !== undefined) {
+    const same = memo.sameRound(rows, schema);
+    if (same !== undefined) {
+      for (const w of same.warnings) warnings.push(w);
+      return [...same.instances];
+    }
+  }
+  const firstWarning = warnings.length;
   const byUuid = new Map<string, DiscoveredInstance>();
   memo?.beginRound(schema);
   for (const row of rows) {
@@ -227,7 +244,9 @@ function toInstances(rows: readonly Row[], schema: DiscoverySchema, warnings: st
     byUuid.set(instance.uuid, instance);
   }
   memo?.endRound();
-  return [...byUuid.values()].sort((a, b) => a.raftId - b.raftId);
+  const instances = [...byUuid.values()].sort((a, b) => a.raftId - b.raftId);
+  memo?.recordRound(rows.slice(), schema, instances.slice(), warnings.slice(firstWarning));
+  return instances;
 }
 
 /**

@@ -8,6 +8,7 @@
  * One memo belongs to one caller that reads the same cluster again and again (the cluster pool's topology
  * follower); it keeps the rows of the last round only.
  */
+import type { QueryResult } from '../protocol/query-types.js';
 import type { DiscoverySchema } from './discovery-sql.js';
 
 /** One row as last seen, and what it gave. */
@@ -36,6 +37,10 @@ const MAX_DEPTH = 4;
  */
 export class DiscoveryMemo<T = unknown> {
   #schema: DiscoverySchema | undefined;
+  /** The last round's result of the discovery statement, whose rows the next round may reuse (`row-reuse.ts`). */
+  #result: QueryResult<unknown> | null = null;
+  /** The last round as a whole: its rows, and what they gave. */
+  #whole: { rows: readonly unknown[]; schema: DiscoverySchema; instances: readonly T[]; warnings: readonly string[] } | undefined;
   /**
    * One map for both rounds, each entry stamped with the round that recorded it: an idle round then only
    * restamps entries, where a fresh map per round would grow (and rehash) its table every round.
@@ -43,6 +48,31 @@ export class DiscoveryMemo<T = unknown> {
   readonly #slots = new Map<string, { entry: DiscoveryMemoEntry<T>; round: number }>();
   #round = 0;
   #recorded = 0;
+
+  /** The last round's statement result, for the next read to take unchanged rows from (`null` at first). */
+  get lastResult(): QueryResult<unknown> | null {
+    return this.#result;
+  }
+
+  set lastResult(result: QueryResult<unknown> | null) {
+    this.#result = result;
+  }
+
+  /**
+   * What the last round made of exactly these rows (the same row objects, in the same order, which is what
+   * a read that reused every row gives), or `undefined`: then the rows are taken one by one.
+   */
+  sameRound(rows: readonly unknown[], schema: DiscoverySchema): { instances: readonly T[]; warnings: readonly string[] } | undefined {
+    const last = this.#whole;
+    if (last === undefined || last.schema !== schema || last.rows.length !== rows.length) return undefined;
+    for (let i = 0; i < rows.length; i++) if (rows[i] !== last.rows[i]) return undefined;
+    return last;
+  }
+
+  /** Remembers what a whole round made of its rows, for {@link DiscoveryMemo.sameRound}. */
+  recordRound(rows: readonly unknown[], schema: DiscoverySchema, instances: readonly T[], warnings: readonly string[]): void {
+    this.#whole = { rows, schema, instances, warnings };
+  }
 
   /** Starts a round: entries of the previous round stay readable until {@link DiscoveryMemo.endRound}. */
   beginRound(schema: DiscoverySchema): void {
@@ -87,6 +117,7 @@ function sameRow(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string
 }
 
 function sameObject(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>, depth: number): boolean {
+  if (a === b) return true;
   let count = 0;
   for (const k in a) {
     if (!(k in b) || !sameRaw(a[k], b[k], depth)) return false;

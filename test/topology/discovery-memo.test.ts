@@ -46,6 +46,29 @@ describe('DiscoveryMemo', () => {
     for (let k = 0; k < N; k++) assert.equal(second[k], first[k], `instance ${k} reused`);
   });
 
+  test('a round of the very same row objects (a connection that reused every row) gives the last round again, as a fresh array', async () => {
+    const memo = new DiscoveryMemo<DiscoveredInstance>();
+    // One row listed twice and one without an address: the warnings must come back with the reused round.
+    const rows = [...base(), rowFor(1), rowFor(N + 1, { address: null })];
+    const same = server(() => rows);
+    const first = await discoverInstances(same, { schema: 'current', self: false, memo });
+    const second = await discoverInstances(same, { schema: 'current', self: false, memo });
+    assert.deepEqual(second.warnings, first.warnings);
+    assert.ok(first.warnings.length >= 2, first.warnings.join('; '));
+    assert.notEqual(second.instances, first.instances, 'a new array');
+    assert.equal(second.instances.length, first.instances.length);
+    for (let k = 0; k < first.instances.length; k++) assert.equal(second.instances[k], first.instances[k]);
+    // The caller may do what it likes with its array: the next round is not affected.
+    second.instances.length = 0;
+    const third = await discoverInstances(same, { schema: 'current', self: false, memo });
+    assert.equal(third.instances.length, first.instances.length);
+    // One row object replaced: that round is taken row by row, and the change shows.
+    rows[5] = rowFor(6, { address: '127.0.0.9:6000' });
+    const fourth = await discoverInstances(same, { schema: 'current', self: false, memo });
+    assert.equal(fourth.instances.find((i) => i.name === 'i6')?.addressText, '127.0.0.9:6000');
+    assert.equal(fourth.instances.find((i) => i.name === 'i7'), first.instances.find((i) => i.name === 'i7'));
+  });
+
   const changes: Array<[string, Row]> = [
     ['a new incarnation', { current_state: ['Online', 2] }],
     ['a new state', { current_state: ['Offline', 1] }],
