@@ -41,6 +41,15 @@ export class Membership {
   private readonly slow = new Set<Member>();
   /** Rotates which instances get the remainder of `maxSize`, so many processes do not pile onto one. */
   private readonly offset = Math.floor(Math.random() * 1_000_000);
+  /** Counts changes to `members`: a discovery result applied before any is known to change nothing again. */
+  private generation = 0;
+  /** The last discovery result applied, to answer the same one again (every idle refresh) without a pass over it. */
+  private lastDiscovery: {
+    readonly instances: readonly DiscoveredInstance[];
+    readonly self: { uuid: string | undefined; seed: DsnHost } | undefined;
+    readonly generation: number;
+    readonly skipped: MembershipChange['skipped'];
+  } | undefined;
 
   constructor(
     private readonly options: MembershipOptions,
@@ -128,6 +137,16 @@ export class Membership {
    * through `seed`.
    */
   fromDiscovery(instances: readonly DiscoveredInstance[], self?: { uuid: string | undefined; seed: DsnHost }): MembershipChange {
+    const last = this.lastDiscovery;
+    if (last !== undefined && last.generation === this.generation && last.self === self && sameItems(last.instances, instances)) {
+      return { added: [], removed: [], skipped: last.skipped };
+    }
+    const change = this.applyDiscovery(instances, self);
+    this.lastDiscovery = { instances: instances.slice(), self, generation: this.generation, skipped: change.skipped };
+    return change;
+  }
+
+  private applyDiscovery(instances: readonly DiscoveredInstance[], self: { uuid: string | undefined; seed: DsnHost } | undefined): MembershipChange {
     const wanted: MemberDescription[] = [];
     const unchanged = new Set<string>();
     const skipped: MembershipChange['skipped'] = [];
@@ -198,6 +217,7 @@ export class Membership {
   }
 
   private takeAll(): Member[] {
+    this.generation++;
     const all = [...this.members.values()];
     this.members.clear();
     this.active = [];
@@ -210,6 +230,7 @@ export class Membership {
     // `unchanged` holds only keys of current members, so the same size means every member is in it: an idle
     // refresh, with nothing to add, remove or rebuild (skip the copies and the key set below).
     if (wanted.length === 0 && unchanged.size === this.members.size) return { added: [], removed: [], skipped };
+    this.generation++;
     const added: Member[] = [];
     const removed: Member[] = [];
     const wantedKeys = new Set(wanted.map((w) => w.key));
@@ -273,4 +294,11 @@ export class Membership {
 export function describeFailures(failures: ReadonlyMap<string, Error>): string {
   if (failures.size === 0) return 'no failure recorded';
   return [...failures].map(([address, e]) => `${address}: ${e.message}`).join('; ');
+}
+
+/** The same objects in the same order. */
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

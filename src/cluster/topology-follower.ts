@@ -326,15 +326,36 @@ function firstValue<V>(map: ReadonlyMap<string, V>): V | undefined {
   return map.values().next().value;
 }
 
-function leastBusyFirst(members: readonly Member[]): Member[] {
-  return shuffled(members).sort((a, b) => a.inFlight - b.inFlight);
+/**
+ * The members, least busy first, ties in random order. The first is found in one pass; the order of the
+ * rest, needed only when the first cannot answer, is worked out then.
+ */
+function* leastBusyFirst(members: readonly Member[]): Generator<Member> {
+  let first: Member | undefined;
+  let least = Infinity;
+  let ties = 0;
+  for (const m of members) {
+    const busy = m.inFlight;
+    if (busy < least) {
+      least = busy;
+      first = m;
+      ties = 1;
+    } else if (busy === least && Math.random() * ++ties < 1) {
+      first = m; // each of the tied members is kept with equal chance
+    }
+  }
+  if (first === undefined) return;
+  yield first;
+  for (const m of shuffled(members).sort((a, b) => a.inFlight - b.inFlight)) if (m !== first) yield m;
 }
 
 function shuffled<T>(list: readonly T[]): T[] {
   const copy = [...list];
   for (let i = copy.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+    const swap = copy[i]!;
+    copy[i] = copy[j]!;
+    copy[j] = swap;
   }
   return copy;
 }

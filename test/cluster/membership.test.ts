@@ -145,3 +145,21 @@ test('among 100 members an idle refresh changes nothing, and one change, join or
   assert.deepEqual([join.added.map((m) => m.key), join.removed.length], [['u100'], 0]);
   assert.equal(membership.list().length, 99);
 });
+
+test('the same discovery result again changes nothing, but after a change it is applied in full', () => {
+  const { membership } = setup();
+  const a = instance('a', '10.0.0.1');
+  const b = instance('b', '10.0.0.2');
+  const both = [a, b];
+  assert.equal(membership.fromDiscovery(both).added.length, 2);
+  const again = membership.fromDiscovery([a, b]);
+  assert.deepEqual([again.added.length, again.removed.length], [0, 0]);
+  // b leaves, then the very same objects come back: the earlier answer must not be taken for this one.
+  assert.deepEqual(membership.fromDiscovery([a]).removed.map((m) => m.key), ['b']);
+  assert.deepEqual(membership.fromDiscovery(both).added.map((m) => m.key), ['b']);
+  // A result with a skipped instance gives its reasons again each time.
+  const offline = instance('c', '10.0.0.3', 1, 'Offline');
+  assert.equal(membership.fromDiscovery([a, b, offline]).skipped.length, 1);
+  assert.equal(membership.fromDiscovery([a, b, offline]).skipped.length, 1);
+  assert.deepEqual(membership.list().map((m) => m.key).sort(), ['a', 'b']);
+});
