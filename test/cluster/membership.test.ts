@@ -157,6 +157,9 @@ test('the same discovery result again changes nothing, but after a change it is 
   // b leaves, then the very same objects come back: the earlier answer must not be taken for this one.
   assert.deepEqual(membership.fromDiscovery([a]).removed.map((m) => m.key), ['b']);
   assert.deepEqual(membership.fromDiscovery(both).added.map((m) => m.key), ['b']);
+  // Members changed another way in between (the seeds): the same result is not "nothing new".
+  membership.fromSeeds([{ host: '10.0.0.9', port: 4327 }]);
+  assert.deepEqual(membership.fromDiscovery(both).added.map((m) => m.key).sort(), ['a', 'b']);
   // A result with a skipped instance gives its reasons again each time.
   const offline = instance('c', '10.0.0.3', 1, 'Offline');
   assert.equal(membership.fromDiscovery([a, b, offline]).skipped.length, 1);
