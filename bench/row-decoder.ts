@@ -49,8 +49,11 @@ function measure(label: string, run: () => unknown): void {
 function decodeAll(opts: RowDecoderOptions): () => unknown {
   return () => {
     const decode = createRowDecoder(fields, opts);
+    // An array decoder converts the values array in place, as the connection hands it a fresh one per
+    // DataRow: give it a fresh copy here too, so every pass decodes text.
+    const fresh = opts.rowMode === 'array';
     let last: unknown;
-    for (let i = 0; i < ROWS; i++) last = decode(rows[i]!);
+    for (let i = 0; i < ROWS; i++) last = decode(fresh ? [...rows[i]!] : rows[i]!);
     return last;
   };
 }

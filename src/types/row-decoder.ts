@@ -53,8 +53,11 @@ export interface RowDecoderOptions {
   readonly rowMode?: RowMode;
 }
 
-/** Turns the text values of one DataRow (`null` for SQL NULL) into a row. */
-export type RowDecoder<R> = (values: readonly (string | null)[]) => R;
+/**
+ * Turns the text values of one DataRow (`null` for SQL NULL) into a row. In `'array'` mode the row is
+ * `values` itself, converted in place: pass an array that nothing else uses.
+ */
+export type RowDecoder<R> = (values: (string | null)[]) => R;
 
 /**
  * Rows an object decoder decodes with its loop before it compiles a literal-based builder (see
@@ -98,17 +101,21 @@ export function createRowDecoder(
   return objectDecoder(objectColumns(names, parsers), names.length);
 }
 
+/**
+ * Array rows are the values array itself, each value replaced by its parsed form: the array came fresh
+ * from one DataRow and nothing else holds it, so a second array per row would only be garbage.
+ */
 function arrayDecoder(names: readonly string[], parsers: readonly (TextParser | undefined)[]): RowDecoder<ArrayRow> {
   const width = names.length;
   return (values) => {
     if (values.length !== width) throw widthMismatch(values.length, width);
-    const row: ArrayRow = new Array(width);
+    const row = values as unknown[];
     let i = 0;
     try {
       for (; i < width; i++) {
         const value = values[i];
         const parse = parsers[i];
-        row[i] = value === null || parse === undefined ? value : parse(value!);
+        if (value !== null && parse !== undefined) row[i] = parse(value!);
       }
     } catch (error) {
       throw columnError(error, names[i]!);

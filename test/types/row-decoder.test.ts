@@ -13,25 +13,27 @@ const fields: FieldDescription[] = [
   { name: 'active', dataTypeID: OID.BOOL },
   { name: 'at', dataTypeID: OID.TIMESTAMPTZ },
 ];
-const values = ['7', 'ann', '1.5', 't', '2024-01-01 00:00:00+00'];
+const VALUES: readonly (string | null)[] = ['7', 'ann', '1.5', 't', '2024-01-01 00:00:00+00'];
+/** A fresh copy: an array decoder converts the array it is given in place. */
+const values = (): (string | null)[] => [...VALUES];
 
 /** Object decoders switch to a compiled builder after 500 rows: run both paths. */
-function decodeMany<R>(decode: (v: readonly (string | null)[]) => R, row: readonly (string | null)[], times = 1200): R[] {
+function decodeMany<R>(decode: (v: (string | null)[]) => R, row: readonly (string | null)[], times = 1200): R[] {
   const out: R[] = [];
-  for (let i = 0; i < times; i++) out.push(decode(row));
+  for (let i = 0; i < times; i++) out.push(decode([...row]));
   return out;
 }
 
 describe('createRowDecoder', () => {
   it('decodes object rows, NULL staying null', () => {
     const decode = createRowDecoder(fields);
-    assert.deepEqual(decode(values), { id: 7, name: 'ann', score: 1.5, active: true, at: new Date('2024-01-01T00:00:00Z') });
+    assert.deepEqual(decode(values()), { id: 7, name: 'ann', score: 1.5, active: true, at: new Date('2024-01-01T00:00:00Z') });
     assert.deepEqual(decode([null, null, null, null, null]), { id: null, name: null, score: null, active: null, at: null });
   });
 
   it('gives the same rows before and after compiling', () => {
     const decode = createRowDecoder(fields);
-    const rows = decodeMany(decode, values);
+    const rows = decodeMany(decode, VALUES);
     for (const row of rows) assert.deepEqual(row, rows[0]);
     const nulls = decodeMany(decode, [null, 'b', null, 'f', null], 3);
     assert.deepEqual(nulls[2], { id: null, name: 'b', score: null, active: false, at: null });
@@ -40,13 +42,20 @@ describe('createRowDecoder', () => {
 
   it('decodes array rows', () => {
     const decode = createRowDecoder(fields, { rowMode: 'array' });
-    assert.deepEqual(decode(values), [7, 'ann', 1.5, true, new Date('2024-01-01T00:00:00Z')]);
+    assert.deepEqual(decode(values()), [7, 'ann', 1.5, true, new Date('2024-01-01T00:00:00Z')]);
     assert.deepEqual(decode([null, null, null, null, null]), [null, null, null, null, null]);
   });
 
+  it('gives array rows as the values array itself, converted in place', () => {
+    const decode = createRowDecoder(fields, { rowMode: 'array' });
+    const row = values();
+    assert.equal(decode(row), row);
+    assert.deepEqual(row, [7, 'ann', 1.5, true, new Date('2024-01-01T00:00:00Z')]);
+  });
+
   it('applies the int8 mode', () => {
-    assert.deepEqual(createRowDecoder(fields, { int8: 'bigint' })(values).id, 7n);
-    assert.deepEqual(createRowDecoder(fields, { int8: 'string', rowMode: 'array' })(values)[0], '7');
+    assert.deepEqual(createRowDecoder(fields, { int8: 'bigint' })(values()).id, 7n);
+    assert.deepEqual(createRowDecoder(fields, { int8: 'string', rowMode: 'array' })(values())[0], '7');
   });
 
   it('lets the later duplicate column win, at the first one\'s key position', () => {
@@ -71,7 +80,7 @@ describe('createRowDecoder', () => {
     const isColumnError = (e: unknown) =>
       e instanceof TypeConversionError && e.message.startsWith('column "id": int8 value 9007199254740993');
     assert.throws(() => decode(big), isColumnError);
-    decodeMany(decode, values, 600);
+    decodeMany(decode, VALUES, 600);
     assert.throws(() => decode(big), isColumnError);
     assert.throws(() => createRowDecoder(fields, { rowMode: 'array' })(big), isColumnError);
   });
