@@ -131,6 +131,12 @@ const MAX_DROPPED_SESSIONS = 10;
 
 export class Router<M extends RoutableMember> {
   readonly #o: RouterOptions<M>;
+  /**
+   * What the last `#pick` chose besides the member: the connection (with a connection-level strategy) and
+   * whether the member is the keyed target's. Read right after the call, so a pick allocates no result.
+   */
+  #pickedHandle: ConnectionHandle | undefined;
+  #pickedOnTarget = false;
   /** Keyed statements by where they were served. */
   readonly keyed: KeyedCounts = { owner: 0, fallback: 0 };
 
@@ -167,11 +173,9 @@ export class Router<M extends RoutableMember> {
     let member: M;
     let handle: ConnectionHandle | undefined;
     try {
-      const ctx: BalanceContext = { sql, readPreference: route.readPreference, attempt: 1, exclude: NOTHING_EXCLUDED };
-      const picked = this.#pick(session, ctx, true, route.prefer ?? o.prefer, route.target);
-      member = picked.member;
-      handle = picked.handle;
-      if (served !== undefined) served.onOwner = picked.onTarget;
+      member = this.#pick(session, sql, route.readPreference, 1, NOTHING_EXCLUDED, true, route.prefer ?? o.prefer, route.target);
+      handle = this.#pickedHandle;
+      if (served !== undefined) served.onOwner = this.#pickedOnTarget;
       progress?.placed(member);
     } catch (error) {
       // Nothing to place it on, or a strategy's error: not retried.
@@ -219,9 +223,9 @@ export class Router<M extends RoutableMember> {
     for (let attempt = first; ; attempt++) {
       const remaining = timeout === undefined ? undefined : timeout - (clock.now() - started);
       const exclude = state.exclude;
-      const ctx: BalanceContext = { sql, readPreference: route.readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
-      const { member, handle, onTarget } = this.#pick(session, ctx, true, route.prefer ?? o.prefer, route.target);
-      if (served !== undefined) served.onOwner = onTarget && exclude === undefined;
+      const member = this.#pick(session, sql, route.readPreference, attempt, exclude ?? NOTHING_EXCLUDED, true, route.prefer ?? o.prefer, route.target);
+      const handle = this.#pickedHandle;
+      if (served !== undefined) served.onOwner = this.#pickedOnTarget && exclude === undefined;
       progress?.placed(member);
       const options: QueryOptions = remaining === undefined ? route : { ...route, timeout: Math.max(1, remaining) };
       const t0 = clock.now();
@@ -296,8 +300,8 @@ export class Router<M extends RoutableMember> {
     let exclude: Set<string> | undefined;
     for (let attempt = 1; ; attempt++) {
       const remaining = timeout - (clock.now() - started);
-      const ctx: BalanceContext = { readPreference, attempt, exclude: exclude ?? NOTHING_EXCLUDED };
-      const { member, handle } = this.#pick(session, ctx, false, prefer ?? o.prefer, target);
+      const member = this.#pick(session, undefined, readPreference, attempt, exclude ?? NOTHING_EXCLUDED, false, prefer ?? o.prefer, target);
+      const handle = this.#pickedHandle;
       progress?.placed(member);
       const run = member.running.start(clock.now());
       try {
@@ -333,29 +337,31 @@ export class Router<M extends RoutableMember> {
    * A keyed statement's `target` (the owner's healthy instances) wins over the locality preference.
    */
   #pick(
-    session: string, ctx: BalanceContext, shared: boolean, prefer: Locality | undefined, target: RouteTarget | null | undefined,
-  ): { member: M; handle: ConnectionHandle | undefined; onTarget: boolean } {
-    const healthy = this.#candidates(ctx.exclude);
+    session: string, sql: string | undefined, readPreference: ReadPreference | undefined, attempt: number, exclude: ReadonlySet<string>,
+    shared: boolean, prefer: Locality | undefined, target: RouteTarget | null | undefined,
+  ): M {
+    const healthy = this.#candidates(exclude);
     if (healthy.length === 0) throw this.#o.noInstance();
     const owners = target == null ? undefined : restrictToTarget(healthy, target);
-    const onTarget = owners !== undefined;
+    this.#pickedOnTarget = owners !== undefined;
     const candidates = owners ?? preferLocality(healthy, prefer);
     if (this.#o.connectionStrategy !== undefined) {
       const picked = this.#pickConnection(candidates, session, shared);
-      if (picked !== undefined) return { ...picked, onTarget };
+      if (picked !== undefined) {
+        this.#pickedHandle = picked.handle;
+        return picked.member;
+      }
       // No connection is open yet (or none has room): place by the default node strategy; the pool opens one.
     }
-    return { member: this.#pickMember(candidates, ctx), handle: undefined, onTarget };
+    this.#pickedHandle = undefined;
+    if (candidates.length === 1) return candidates[0]!;
+    return this.#pickMember(candidates, { sql, readPreference, attempt, exclude });
   }
 
   #pickMember(candidates: readonly M[], ctx: BalanceContext): M {
-    if (candidates.length === 1) return candidates[0]!;
     const o = this.#o;
-    if (o.strategyIsBuiltIn) {
-      const { picked, error } = runNodeStrategy(o.strategy, candidates, ctx, { name: 'balanceStrategy' });
-      if (error !== undefined) throw error;
-      return picked as M;
-    }
+    // A built-in strategy returns one of its candidates, never throws and keeps nothing: no checks, no copies.
+    if (o.strategyIsBuiltIn) return o.strategy(candidates, ctx) as M;
     const snapshots = candidates.map(snapshotInstance);
     const { picked, error } = runNodeStrategy(o.strategy, snapshots, ctx, { name: 'balanceStrategy', copy: true });
     if (error !== undefined) throw error;
