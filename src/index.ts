@@ -37,7 +37,7 @@ export { StrategyError } from './balance/run-strategy.js';
 export type { Locality } from './balance/locality.js';
 export { discoverInstances, type DiscoveredInstance, type DiscoveryResult, type DiscoverOptions } from './topology/discover.js';
 export type { DiscoveryQueryable } from './topology/discover.js';
-export { DiscoveryMemo, type DiscoveryMemoEntry } from './topology/discover.js';
+export { DiscoveryMemo, type DiscoveryMemoEntry, type DiscoveryRound } from './topology/discover.js';
 export type { DiscoverySchema, SelfUuidFunction } from './topology/discovery-sql.js';
 export type { PeerAddress } from './topology/peer-address.js';
 export type { InstanceState, StateVariant } from './topology/instance-state.js';

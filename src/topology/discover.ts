@@ -31,7 +31,7 @@ import { REUSE_ROWS_FROM, type ReuseRowsOptions } from '../protocol/row-reuse.js
 
 export type { DiscoverySchema, SelfUuidFunction };
 export { DiscoveryMemo };
-export type { DiscoveryMemoEntry } from './discovery-memo.js';
+export type { DiscoveryMemoEntry, DiscoveryRound } from './discovery-memo.js';
 
 /** One instance as discovery saw it. Keyed by `uuid`, never by address. */
 export interface DiscoveredInstance {

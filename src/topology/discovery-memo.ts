@@ -21,6 +21,14 @@ export interface DiscoveryMemoEntry<T> {
   readonly warnings: readonly string[];
 }
 
+/** What a whole discovery round made of its rows (see {@link DiscoveryMemo.sameRound}). */
+export interface DiscoveryRound<T> {
+  /** The instances, in the order the round gave them. */
+  readonly instances: readonly T[];
+  /** The warnings its rows gave. */
+  readonly warnings: readonly string[];
+}
+
 /** Nested json deeper than this is not compared; such a row is simply parsed again. */
 const MAX_DEPTH = 4;
 
@@ -37,10 +45,13 @@ const MAX_DEPTH = 4;
  */
 export class DiscoveryMemo<T = unknown> {
   #schema: DiscoverySchema | undefined;
-  /** The last round's result of the discovery statement, whose rows the next round may reuse (`row-reuse.ts`). */
-  #result: QueryResult<unknown> | null = null;
+  /**
+   * The last round's result of the discovery statement (`null` before the first): a picots connection
+   * takes the rows whose bytes did not change from it instead of decoding them again.
+   */
+  lastResult: QueryResult<unknown> | null = null;
   /** The last round as a whole: its rows, and what they gave. */
-  #whole: { rows: readonly unknown[]; schema: DiscoverySchema; instances: readonly T[]; warnings: readonly string[] } | undefined;
+  #whole: (DiscoveryRound<T> & { rows: readonly unknown[]; schema: DiscoverySchema }) | undefined;
   /**
    * One map for both rounds, each entry stamped with the round that recorded it: an idle round then only
    * restamps entries, where a fresh map per round would grow (and rehash) its table every round.
@@ -49,20 +60,11 @@ export class DiscoveryMemo<T = unknown> {
   #round = 0;
   #recorded = 0;
 
-  /** The last round's statement result, for the next read to take unchanged rows from (`null` at first). */
-  get lastResult(): QueryResult<unknown> | null {
-    return this.#result;
-  }
-
-  set lastResult(result: QueryResult<unknown> | null) {
-    this.#result = result;
-  }
-
   /**
    * What the last round made of exactly these rows (the same row objects, in the same order, which is what
    * a read that reused every row gives), or `undefined`: then the rows are taken one by one.
    */
-  sameRound(rows: readonly unknown[], schema: DiscoverySchema): { instances: readonly T[]; warnings: readonly string[] } | undefined {
+  sameRound(rows: readonly unknown[], schema: DiscoverySchema): DiscoveryRound<T> | undefined {
     const last = this.#whole;
     if (last === undefined || last.schema !== schema || last.rows.length !== rows.length) return undefined;
     for (let i = 0; i < rows.length; i++) if (rows[i] !== last.rows[i]) return undefined;
