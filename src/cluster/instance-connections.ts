@@ -255,23 +255,22 @@ class LeasedSink implements QuerySink {
   ) {}
 
   ok(result: QueryResult<unknown>): void {
-    try {
-      this.lease.release();
-    } catch (error) {
-      this.next.fail(error as Error);
-      return;
-    }
-    this.next.ok(result);
+    if (this.#ended()) this.next.ok(result);
   }
 
   fail(error: Error): void {
+    if (this.#ended()) this.next.fail(error);
+  }
+
+  /** Ends the lease; false when that failed, and then its error is the outcome passed on. */
+  #ended(): boolean {
     try {
       this.lease.release();
-    } catch (releaseError) {
-      this.next.fail(releaseError as Error);
-      return;
+      return true;
+    } catch (error) {
+      this.next.fail(error as Error);
+      return false;
     }
-    this.next.fail(error);
   }
 }
 
