@@ -228,9 +228,8 @@ export class QueryPipeline {
     if (earlier !== undefined && earlier.length === end - start && bytes.compare(earlier, 0, earlier.length, start, end) === 0 && q.error === undefined && this.#reusable(q)) {
       q.rows.push(reuse!.rows[index]);
     } else {
-      const before = q.rows.length;
       this.#onDataRow(q, readDataRow(bytes, start, end));
-      if (q.rows.length === before) return; // dropped (a decoding error) or a violation: nothing to keep
+      if (q.rows.length !== index + 1) return; // not kept (a decoding error, or a violation): no bytes either
     }
     q.raw.push(Buffer.from(bytes.subarray(start, end)));
   }
