@@ -15,6 +15,7 @@
 import { ConfigError } from '../errors.js';
 import { describe } from '../config/validate.js';
 import type { BalanceContext, InstanceInfo, NodeStrategy } from './instance-info.js';
+import { oldestRunningMs } from './live-instance.js';
 
 /** The strategies made by the factories below: trusted with live instance views (no snapshot per call). */
 const builtIns = new WeakSet<NodeStrategy>();
@@ -164,12 +165,20 @@ function preferRoom(candidates: readonly InstanceInfo[]): readonly InstanceInfo[
   // The freshest instance's oldest statement is the yardstick, besides the latency average: on a loaded
   // machine the average swells, and a statement placed in the same tick as others would otherwise queue
   // behind one that has run far longer than anything elsewhere.
+  // Each age is read once, against one reading of the clock: the yardstick and every candidate's test use
+  // the same ages, though a statement's age grows while we look.
+  const n = candidates.length;
+  if (ages.length < n) ages = new Float64Array(Math.max(n, 2 * ages.length));
+  const now = performance.now();
   let freshest = Infinity;
-  for (const c of candidates) freshest = Math.min(freshest, c.oldestRunningMs);
-  // One test per candidate: a statement's age grows while we look, so the same test must not be asked twice.
+  for (let i = 0; i < n; i++) {
+    const age = oldestRunningMs(candidates[i]!, now);
+    ages[i] = age;
+    if (age < freshest) freshest = age;
+  }
   let flowing: InstanceInfo[] | undefined;
-  for (const c of candidates) if (!isStuck(c, freshest)) (flowing ??= []).push(c);
-  return flowing === undefined || flowing.length === candidates.length ? candidates : flowing;
+  for (let i = 0; i < n; i++) if (!isStuck(candidates[i]!, ages[i]!, freshest)) (flowing ??= []).push(candidates[i]!);
+  return flowing === undefined || flowing.length === n ? candidates : flowing;
 }
 
 function hasRoom(c: InstanceInfo): boolean {
@@ -183,9 +192,12 @@ const STUCK_FLOOR_MS = 20;
  * Its oldest running statement has run far longer than its statements usually take, or far longer than the
  * oldest one on the freshest busy instance (`freshestMs`).
  */
-function isStuck(c: InstanceInfo, freshestMs: number): boolean {
+/** Readings of `oldestRunningMs` during one `preferRoom` call; reused, so a call allocates nothing for them. */
+let ages = new Float64Array(16);
+
+function isStuck(c: InstanceInfo, ageMs: number, freshestMs: number): boolean {
   const usual = Math.min(4 * (c.latencyMs ?? 0), STUCK_FLOOR_MS + 4 * freshestMs);
-  return c.oldestRunningMs > Math.max(STUCK_FLOOR_MS, usual);
+  return ageMs > Math.max(STUCK_FLOOR_MS, usual);
 }
 
 /** An index in `[0, n)`, even if `random()` returns 1 or garbage. */

@@ -1,4 +1,5 @@
 import type { InstanceInfo } from '../balance/instance-info.js';
+import { OLDEST_RUNNING_SINCE } from '../balance/live-instance.js';
 import type { CloseOptions } from '../resource-pool/resource-pool-options.js';
 import type { PoolStats } from '../resource-pool/pool-stats.js';
 import type { InstanceState } from '../topology/instance-state.js';
@@ -128,6 +129,10 @@ export class Member implements InstanceInfo {
   get oldestRunningMs(): number {
     const since = this.running.oldestSince();
     return since === undefined ? 0 : performance.now() - since;
+  }
+
+  get [OLDEST_RUNNING_SINCE](): number {
+    return this.running.oldestSince() ?? Infinity;
   }
 
   get maxConnections(): number {
