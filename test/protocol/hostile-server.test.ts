@@ -7,6 +7,7 @@ import { Connection } from '../../src/protocol/connection.js';
 import { ConfigError, ConnectionError, ProtocolError, ServerError, TimeoutError } from '../../src/errors.js';
 import { sleep } from '../helpers/wait.js';
 import { cstring, int16, int32, message } from '../helpers/backend-messages.js';
+import { loopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 
 /**
  * A broken or hostile server must never crash the client or make it allocate without bound: every call
@@ -44,12 +45,8 @@ interface Script {
   onQuery?: (socket: net.Socket) => void;
 }
 
-async function hostileServer(script: Script): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
+function hostileServer(script: Script): Promise<LoopbackServer> {
+  return loopbackServer((socket) => {
     let startedUp = false;
     socket.on('data', () => {
       if (!startedUp) {
@@ -61,14 +58,6 @@ async function hostileServer(script: Script): Promise<{ port: number; close: () 
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 function connect(port: number, extra: { connectTimeout?: number; maxMessageSize?: number } = {}): Promise<Connection> {

@@ -9,6 +9,7 @@ import { describe, it, test } from 'node:test';
 import { Connection, type Notice } from '../../src/protocol/connection.js';
 import { MALFORMED, QueryMetadataCache, readQueryMetadata, type QueryMetadata } from '../../src/protocol/query-metadata.js';
 import { cstring, int16, int32, message } from '../helpers/backend-messages.js';
+import { loopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 
 const SQL = 'insert into t (a, b) values ($1, $2)';
 const metadataJson = (query: string, dk: unknown = [[1, 20]], tier: unknown = 'default') =>
@@ -66,11 +67,8 @@ const notice = (fields: Record<string, string>) =>
   message('N', Buffer.concat([...Object.entries(fields).map(([k, v]) => cstring(`${k}${v}`)), Buffer.from([0])]));
 
 /** Answers every Sync of a Parse/Describe/Bind/Execute statement with the given notices before ParseComplete. */
-async function metadataServer(noticesFor: (sql: string) => Buffer[]): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
+function metadataServer(noticesFor: (sql: string) => Buffer[]): Promise<LoopbackServer> {
+  return loopbackServer((socket) => {
     let startedUp = false;
     let pending = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
@@ -99,14 +97,6 @@ async function metadataServer(noticesFor: (sql: string) => Buffer[]): Promise<{ 
       if (out.length > 0) socket.write(Buffer.concat(out));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 test('a connection caches the metadata notice, never emits it, and still emits ordinary notices', { timeout: 15_000 }, async () => {

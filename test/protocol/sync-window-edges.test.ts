@@ -10,6 +10,7 @@ import { AbortError, ConnectionError, ServerError } from '../../src/errors.js';
 import { Connection } from '../../src/protocol/connection.js';
 import { eventually, sleep } from '../helpers/wait.js';
 import { cstring, int16, int32, message } from '../helpers/backend-messages.js';
+import { loopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 
 const CASE = { timeout: 15_000 };
 const DEADLINE = { timeout: 5_000 };
@@ -25,13 +26,9 @@ function selectReplies(value: string): Buffer {
 const DUPLICATE = message('E', Buffer.concat([cstring('SERROR'), cstring('C23505'), cstring('Mduplicate key'), Buffer.from([0])]));
 
 /** A server that hands each window the client writes (the frontend message types up to a Sync) to `onWindow`. */
-async function scriptedServer(onWindow: (socket: net.Socket, types: string[], index: number) => void): Promise<{ port: number; windows: string[][]; close: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
+async function scriptedServer(onWindow: (socket: net.Socket, types: string[], index: number) => void): Promise<LoopbackServer & { windows: string[][] }> {
   const windows: string[][] = [];
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
+  const server = await loopbackServer((socket) => {
     let pending = Buffer.alloc(0);
     let startedUp = false;
     let types: string[] = [];
@@ -56,15 +53,7 @@ async function scriptedServer(onWindow: (socket: net.Socket, types: string[], in
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    windows,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { port: server.port, windows, close: () => server.close() };
 }
 
 const connect = (port: number): Promise<Connection> => Connection.connect({ host: '127.0.0.1', port, user: 'u', ssl: 'disable', connectTimeout: 5_000 });
