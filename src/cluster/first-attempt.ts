@@ -36,10 +36,7 @@ export class FirstAttempt<M extends RoutableMember> implements QuerySink {
 
   ok(result: QueryResult<unknown>): void {
     const member = this.member;
-    const t1 = this.clock.now();
-    member.latency.record(t1 - this.t0);
-    this.budget.recordSuccess(t1);
-    member.served++;
+    recordServed(member, this.t0, this.clock, this.budget);
     member.running.end(this.run);
     const map = this.map;
     this.resolve(map === undefined ? result : map(result));
@@ -49,4 +46,12 @@ export class FirstAttempt<M extends RoutableMember> implements QuerySink {
     this.member.running.end(this.run);
     this.onFailure(this, error);
   }
+}
+
+/** An attempt placed on `member` at `t0` was answered: its latency, a retry-budget deposit, one more served. */
+export function recordServed(member: RoutableMember, t0: number, clock: Clock, budget: RetryBudget): void {
+  const t1 = clock.now();
+  member.latency.record(t1 - t0);
+  budget.recordSuccess(t1);
+  member.served++;
 }

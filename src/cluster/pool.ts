@@ -240,12 +240,8 @@ export class Pool extends withQueryMethods<ClusterQueryOptions, new () => EventE
       }
     }
     const session = this.#sessions.for(options?.readPreference);
-    if (map !== undefined) {
-      if (!this.#connected) return this.connect().then(() => this.#router.query(session, sql, params, route, undefined, map));
-      return this.#router.query(session, sql, params, route, undefined, map);
-    }
-    if (!this.#connected) return this.connect().then(() => this.#router.query(session, sql, params, route, progress));
-    return this.#router.query(session, sql, params, route, progress);
+    if (!this.#connected) return this.connect().then(() => this.#router.query(session, sql, params, route, progress, map));
+    return this.#router.query(session, sql, params, route, progress, map);
   }
 
   /**

@@ -22,7 +22,7 @@ import { isReadOnlySql } from '../failover/read-only-sql.js';
 import { decideRetry } from '../failover/retry-policy.js';
 import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
 import type { QuerySink } from '../protocol/query-sink.js';
-import { FirstAttempt } from './first-attempt.js';
+import { FirstAttempt, recordServed } from './first-attempt.js';
 import type { Clock } from './clock.js';
 import type { RetryEvent } from './cluster-events.js';
 import type { ConnectionHandle } from './connection-handle.js';
@@ -146,8 +146,8 @@ export class Router<M extends RoutableMember> {
 
   /** Runs one statement on a shared connection, retrying elsewhere when the policy allows. */
   query<Row>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, progress?: RouteProgress<M>): Promise<QueryResult<Row>>;
-  /** The same, settled with `map(result)`: one promise for a helper like `fetchval`, not two. */
-  query<T>(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, progress: RouteProgress<M> | undefined, map: ResultMap<T>): Promise<T>;
+  /** The same, settled with `map(result)` when `map` is given: one promise for a helper like `fetchval`, not two. */
+  query(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, progress: RouteProgress<M> | undefined, map: ResultMap<unknown> | undefined): Promise<unknown>;
   query(session: string, sql: string, params: QueryParams | undefined, route: StatementRoute, progress?: RouteProgress<M>, map?: ResultMap<unknown>): Promise<unknown> {
     const served = route.target === undefined ? undefined : { onOwner: false };
     const result = new Promise<unknown>((resolve, reject) => this.#firstAttempt(session, sql, params, route, served, progress, map, resolve, reject));
@@ -234,10 +234,7 @@ export class Router<M extends RoutableMember> {
         const result = handle === undefined
           ? await o.io.query<unknown>(member, session, sql, params, options)
           : await o.io.queryOn<unknown>(member, session, handle, sql, params, options);
-        const t1 = clock.now();
-        member.latency.record(t1 - t0);
-        o.budget.recordSuccess(t1);
-        member.served++;
+        recordServed(member, t0, clock, o.budget);
         return result;
       } catch (error) {
         attempt = this.#failed(error, member, attempt, state, sql, route, started);
