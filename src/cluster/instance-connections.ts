@@ -5,6 +5,7 @@
  */
 import { Connection, queryPrechecked, startPrechecked } from '../protocol/connection.js';
 import type { QuerySink } from '../protocol/query-sink.js';
+import { DEFAULT_PORT } from '../config/parse-dsn.js';
 import type { ConnectionOptions } from '../config/connection-options.js';
 import type { QueryOptions, QueryParams, QueryResult } from '../protocol/query-types.js';
 import { ResourcePool } from '../resource-pool/resource-pool.js';
@@ -18,8 +19,6 @@ import type { InstanceRef } from './instance-ref.js';
 import { PoolConnection } from './pool-connection.js';
 import type { PoolTraceTarget, TracedMember } from '../tracing/pool-call-trace.js';
 
-/** Picodata's pgproto port, which a connection uses when none is given. */
-const DEFAULT_PORT = 4327;
 
 /** Options of the connections to one instance, without the per-connect signal. */
 export type InstanceConnectionOptions = Omit<ConnectionOptions, 'signal'>;

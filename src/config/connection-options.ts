@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import { QueryMetadataCache } from '../protocol/query-metadata.js';
 import type { Int8Mode, RowMode } from '../protocol/query-types.js';
 import { SSL_MODES, type SslMode, type TlsSettings } from './tls-settings.js';
+import { DEFAULT_PORT } from './parse-dsn.js';
 
 /** Options of one connection to one instance. Every field is validated before any I/O. */
 export interface ConnectionOptions {
@@ -107,7 +108,7 @@ export function resolveConnectionOptions(o: ConnectionOptions): ResolvedConnecti
   if (typeof o.user !== 'string' || o.user === '') throw new ConfigError('user', 'must be a non-empty string (Picodata requires a user)');
   if (o.password !== undefined && typeof o.password !== 'string') throw new ConfigError('password', 'must be a string');
   if (o.database !== undefined && typeof o.database !== 'string') throw new ConfigError('database', 'must be a string');
-  const port = o.port ?? 4327;
+  const port = o.port ?? DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError('port', `must be an integer from 1 to 65535, got ${String(o.port)}`);
   const connectTimeout = ms('connectTimeout', o.connectTimeout, 10_000);
   const keepAliveInitialDelay = ms('keepAliveInitialDelay', o.keepAliveInitialDelay, 10_000);
