@@ -7,9 +7,6 @@ import type { StatementCache } from './statement-cache.js';
 const EXECUTE = serialize.execute();
 const DESCRIBE_AND_EXECUTE = Buffer.concat([serialize.describe({ type: 'P' }), EXECUTE]);
 
-/** The statement a query added to the cache while it was being built, so that a failure can take it out. */
-let added: { name: string } | undefined;
-
 /**
  * Settles every message a query will write, at the moment it is accepted, so that anything that can fail
  * does so in the caller's own call, before the query is queued: pg-protocol's serializer shares one writer
@@ -22,20 +19,17 @@ let added: { name: string } | undefined;
  *   or the parameters do not fit in one message; nothing is changed then.
  */
 export function buildQueryMessage(q: PendingQuery, cache: StatementCache | undefined): void {
-  added = undefined;
   try {
     buildInto(q, cache);
   } catch (error) {
     // The shared writer may hold part of a message: flushing it into a message that is thrown away
     // leaves it empty for the next caller.
     serialize.query('');
-    const statement = added as { name: string } | undefined; // set by buildInto
-    if (statement !== undefined) cache?.deleteByName(statement.name);
+    // A statement this query added to the cache (it would Parse it) never reaches the server: take it out.
+    if (q.parses && q.statement !== undefined) cache?.deleteByName(q.statement.name);
     q.clearMessages();
     q.statement = undefined;
     throw error;
-  } finally {
-    added = undefined;
   }
 }
 
@@ -55,7 +49,7 @@ function buildInto(q: PendingQuery, cache: StatementCache | undefined): void {
     if (statement === undefined) {
       const fresh = cache.add(q.sql);
       statement = fresh.statement;
-      added = statement;
+      q.statement = statement;
       head ??= [];
       if (fresh.evicted !== undefined) head.push(serialize.close({ type: 'S', name: fresh.evicted.name }));
       head.push(serialize.parse({ name: statement.name, text: q.sql }), serialize.describe({ type: 'S', name: statement.name }));
