@@ -85,10 +85,3 @@ export function writeBind(buf: Buffer, at: number, statement: string, values: re
   buf.writeInt32BE(at - start - 1, start + 1);
   return at;
 }
-
-/** A Bind message on its own (see {@link bindSize} and {@link writeBind}). */
-export function bindMessage(statement: string, values: readonly (string | null)[]): Buffer {
-  const buf = Buffer.allocUnsafe(bindSize(statement, values));
-  writeBind(buf, 0, statement, values);
-  return buf;
-}

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bindMessage } from '../../src/protocol/bind-message.js';
+import { bindSize, writeBind } from '../../src/protocol/bind-message.js';
+
+/** A Bind as the pipeline writes it: sized first, then written in place, here behind a few other bytes. */
+function bindMessage(statement: string, values: readonly (string | null)[]): Buffer {
+  const size = bindSize(statement, values);
+  const window = Buffer.alloc(3 + size, 0xee);
+  assert.equal(writeBind(window, 3, statement, values), 3 + size, 'writes exactly the size it gave');
+  return window.subarray(3);
+}
 
 /** Reads a Bind message back field by field, as a server would. */
 function readBind(buf: Buffer): { portal: string; statement: string; formats: number; values: (string | null)[]; resultFormats: number } {
